@@ -1,0 +1,57 @@
+"""Numbers as the council writes them: £1.19bn, £639.64m, £12,345.67, 54.0%."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@register.filter
+def money(value) -> str:
+    """£12,345.67 (whole pounds shown without pence when there are none)."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    sign = "-" if d < 0 else ""
+    d = abs(d).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{sign}£{d:,.2f}"
+
+
+@register.filter
+def money_short(value) -> str:
+    """£1.19bn, £639.64m, £45.2k, £950 — the annual report's style for large sums."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    sign = "-" if d < 0 else ""
+    d = abs(d)
+    for size, suffix, places in ((Decimal("1e9"), "bn", 2), (Decimal("1e6"), "m", 2), (Decimal("1e3"), "k", 1)):
+        if d >= size:
+            q = (d / size).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+            return f"{sign}£{q}{suffix}"
+    return f"{sign}£{d.quantize(Decimal('1'), rounding=ROUND_HALF_UP)}"
+
+
+@register.filter
+def percent(value, places: int = 1) -> str:
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    q = d.quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return f"{q}%"
+
+
+@register.filter
+def share(value) -> str:
+    """A contribution share: 40%, 33.33%."""
+    d = _decimal(value)
+    if d is None:
+        return "–"
+    return f"{d.normalize():f}%" if d == d.to_integral() else f"{d.quantize(Decimal('0.01'))}%"

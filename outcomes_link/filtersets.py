@@ -1,0 +1,68 @@
+"""Filters for the golden thread, shared by the API and the HTML pages."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from commissioning.models import Directorate, StrategicOutcome, SupportingOutcome
+from contracts.filtersets import ContractFilterSet
+from contracts.models import Contract
+from outcomes_link.models import OutcomeLink
+
+
+class ContractRegisterFilterSet(ContractFilterSet):
+    """The contract register's filters: the contract's own, plus the outcomes it serves."""
+
+    supporting_outcome_id = django_filters.ModelChoiceFilter(
+        queryset=SupportingOutcome.objects.filter(framework__is_default=True).order_by("order"),
+        method="filter_supporting_outcome",
+        label="Supporting outcome",
+        empty_label="Any outcome",
+    )
+    strategic_outcome_id = django_filters.ModelChoiceFilter(
+        queryset=StrategicOutcome.objects.filter(framework__is_default=True).order_by("order"),
+        method="filter_strategic_outcome",
+        label="Strategic outcome",
+        empty_label="Any strategic outcome",
+    )
+    linked = django_filters.BooleanFilter(method="filter_linked", label="Linked to an outcome")
+
+    class Meta(ContractFilterSet.Meta):
+        model = Contract
+        fields = [*ContractFilterSet.Meta.fields, "supporting_outcome_id", "strategic_outcome_id", "linked"]
+
+    def filter_supporting_outcome(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(OutcomeLink.objects.filter(contract=OuterRef("pk"), supporting_outcome=value)))
+
+    def filter_strategic_outcome(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(OutcomeLink.objects.filter(contract=OuterRef("pk"), supporting_outcome__strategic_outcome=value))
+        )
+
+    def filter_linked(self, queryset, name, value):
+        if value is None:
+            return queryset
+        linked = Exists(OutcomeLink.objects.filter(contract=OuterRef("pk")))
+        return queryset.filter(linked) if value else queryset.exclude(linked)
+
+
+class OutcomeLinkFilterSet(django_filters.FilterSet):
+    contract_id = django_filters.ModelChoiceFilter(field_name="contract", queryset=Contract.objects.all(), label="Contract")
+    supporting_outcome_id = django_filters.ModelChoiceFilter(
+        field_name="supporting_outcome", queryset=SupportingOutcome.objects.all(), label="Supporting outcome"
+    )
+    strategic_outcome_id = django_filters.ModelChoiceFilter(
+        field_name="supporting_outcome__strategic_outcome", queryset=StrategicOutcome.objects.all(), label="Strategic outcome"
+    )
+    directorate_id = django_filters.ModelChoiceFilter(
+        field_name="contract__directorate", queryset=Directorate.objects.all(), label="Directorate"
+    )
+    contract_status = django_filters.CharFilter(field_name="contract__status", label="Contract status")
+    is_primary = django_filters.BooleanFilter(label="Primary outcome")
+
+    class Meta:
+        model = OutcomeLink
+        fields = ["contract_id", "supporting_outcome_id", "strategic_outcome_id", "directorate_id", "contract_status", "is_primary"]

@@ -1,0 +1,2 @@
+app_name = "outcomes_link"
+urlpatterns: list = []

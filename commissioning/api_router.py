@@ -1,4 +1,42 @@
-"""API routes of every app under /api/ (filled in by the API work)."""
+"""The composition root of the API: every app's endpoints under /api/, the API root, the OpenAPI schema and docs.
 
-app_name = "api"
-urlpatterns: list = []
+URL names are `<app>-api:<model>-list` / `-detail`; the root, schema and docs are
+`api-root`, `api-schema` and `api-docs`. The docs page is served from local static files
+(drf-spectacular-sidecar); the schema and docs need a signed-in user (SPECTACULAR_SETTINGS).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import APIRootView
+
+# The root lists every endpoint; it is a DRF view, so RolePermission applies (any role, signed in).
+API_ROOT = {
+    "frameworks": "commissioning-api:framework-list",
+    "strategic-outcomes": "commissioning-api:strategicoutcome-list",
+    "supporting-outcomes": "commissioning-api:supportingoutcome-list",
+    "suggested-measures": "commissioning-api:suggestedmeasure-list",
+    "directorates": "commissioning-api:directorate-list",
+    "users": "commissioning-api:user-list",
+    "providers": "contracts-api:provider-list",
+    "contracts": "contracts-api:contract-list",
+    "outcome-links": "outcomes_link-api:outcomelink-list",
+    "golden-thread": "outcomes_link-api:golden-thread",
+    "schema": "api-schema",
+    "docs": "api-docs",
+}
+
+
+class GoldenThreadAPIRootView(APIRootView):
+    """Golden Thread API: contracts, providers and the supporting outcomes they serve."""
+
+    schema = None  # the root is a directory, not an operation
+
+
+urlpatterns = [
+    path("", GoldenThreadAPIRootView.as_view(api_root_dict=API_ROOT), name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("commissioning.api.urls", namespace="commissioning-api")),
+    path("", include("contracts.api.urls", namespace="contracts-api")),
+    path("", include("outcomes_link.api.urls", namespace="outcomes_link-api")),
+]

@@ -52,8 +52,13 @@ def role_permission_names(role: str, apps=global_apps) -> set[str]:
 
 
 def sync_role_groups(sender=None, apps=global_apps, using="default", **kwargs) -> None:
-    """Create the four role groups and set their permissions exactly (idempotent)."""
-    if sender is not None and getattr(sender, "label", None) != "commissioning":
+    """Create the four role groups and set their permissions exactly (idempotent).
+
+    Runs after each domain app's post_migrate, not only commissioning's: Django creates an
+    app's permissions in that app's own post_migrate, so on a fresh database the contracts
+    and outcomes_link permissions exist only once their apps have migrated.
+    """
+    if sender is not None and getattr(sender, "label", None) not in DOMAIN_APPS:
         return
     Group = apps.get_model("auth", "Group")
     all_perms = {f"{p.content_type.app_label}.{p.codename}": p for p in _domain_permissions(apps)}

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model, ProtectedError
 
 from commissioning.audit import attribute, set_fields
 from commissioning.choices import AreaStatus, Role
@@ -70,6 +71,14 @@ def _require(data: dict, key: str, where: str):
     return data[key]
 
 
+def _year(data: dict, key: str, where: str) -> int:
+    value = _require(data, key, where)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where}: '{key}' must be a year, e.g. 2020 (found '{value}').") from None
+
+
 @transaction.atomic
 def framework_load(*, data: dict, make_default: bool = True, actor=None) -> tuple[Framework, LoadResult]:
     """Load an outcomes framework from its JSON shape (see commissioning/data/kcc_framework_2015_2020.json).
@@ -85,8 +94,8 @@ def framework_load(*, data: dict, make_default: bool = True, actor=None) -> tupl
         "council": _require(data, "council", "Framework"),
         "name": _require(data, "name", "Framework"),
         "title": data.get("title") or data["name"],
-        "period_start": int(_require(data, "period_start", "Framework")),
-        "period_end": int(_require(data, "period_end", "Framework")),
+        "period_start": _year(data, "period_start", "Framework"),
+        "period_end": _year(data, "period_end", "Framework"),
         "vision": _require(data, "vision", "Framework"),
     }
     if make_default:
@@ -242,3 +251,96 @@ def user_create(
     user.save()
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+# --- Reference data and people, written through the API (admin only, by the role permissions) ---
+
+
+def _protected_message(instance: Model, exc: ProtectedError) -> str:
+    counts: dict[tuple[str, str], int] = {}
+    for obj in exc.protected_objects:
+        key = (str(obj._meta.verbose_name), str(obj._meta.verbose_name_plural))
+        counts[key] = counts.get(key, 0) + 1
+    held = " and ".join(f"{n} {one if n == 1 else many}" for (one, many), n in sorted(counts.items()))
+    return f"{instance} cannot be deleted: {held} still refer to it."
+
+
+def _reference_record_prepare(instance: Model) -> None:
+    # A supporting outcome always belongs to its strategic outcome's framework, so the
+    # framework is taken from there rather than trusted from the request.
+    if isinstance(instance, SupportingOutcome) and instance.strategic_outcome_id:
+        instance.framework_id = instance.strategic_outcome.framework_id
+
+
+@transaction.atomic
+def reference_record_create(*, model: type[Model], data: dict, actor=None, reason: str = "") -> Model:
+    """Add a framework, strategic or supporting outcome, suggested measure or directorate.
+
+    Validated with the model's own rules (full_clean, so constraint messages are in the
+    council's words) and attributed to the actor with the reason.
+    """
+    instance = model(**data)
+    _reference_record_prepare(instance)
+    instance.full_clean()
+    attribute(instance, actor=actor, reason=reason or f"{model._meta.verbose_name.capitalize()} added")
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def reference_record_update(*, instance: Model, data: dict, actor=None, reason: str = "") -> Model:
+    """Change a reference record; an unchanged record writes no history."""
+    changed = set_fields(instance, data)
+    _reference_record_prepare(instance)
+    if not changed:
+        return instance
+    instance.full_clean()
+    attribute(instance, actor=actor, reason=reason)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def reference_record_delete(*, instance: Model, actor=None, reason: str = "") -> None:
+    """Delete a reference record, or refuse, saying what still refers to it (contracts, links, people)."""
+    attribute(instance, actor=actor, reason=reason or "Deleted")
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_protected_message(instance, exc)) from exc
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict, actor=None, reason: str = "") -> User:
+    """Change a person's details or role (their one role group). A commissioner must belong to a directorate."""
+    allowed = {"first_name", "last_name", "email", "job_title", "directorate", "is_active", "role"}
+    if set(data) - allowed:
+        raise TypeError(f"user_update() got unexpected fields: {sorted(set(data) - allowed)}")
+    data = dict(data)
+    role = data.pop("role", None)
+    if role is not None and role not in Role.values:
+        raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
+    set_fields(user, data)
+    new_role = role or next(iter(sorted(user.roles)), None)
+    if new_role == Role.COMMISSIONER and user.directorate_id is None:
+        raise ValidationError({"directorate": "A commissioner must belong to a directorate."})
+    if actor is not None and actor.pk == user.pk and data.get("is_active") is False:
+        raise ValidationError({"is_active": "You cannot deactivate your own account."})
+    user.full_clean(exclude=["password"])
+    if role is not None:
+        user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save()
+    if role is not None:
+        user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role))
+        user.groups.add(Group.objects.get(name=role))
+        user.__dict__.pop("_roles_cache", None)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, actor=None, reason: str = "") -> None:
+    """Delete a person who commissions nothing; refuse deleting yourself or someone contracts still name."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("You cannot delete your own account.")
+    reference_record_delete(instance=user, actor=actor, reason=reason)

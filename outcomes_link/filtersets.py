@@ -1,9 +1,12 @@
 """Filters for the golden thread, shared by the API and the HTML pages."""
 
 import django_filters
-from django.db.models import Exists, OuterRef
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from commissioning.models import Directorate, StrategicOutcome, SupportingOutcome
+from commissioning.selectors import commissioner_list
+from contracts.choices import ContractStatus
 from contracts.filtersets import ContractFilterSet
 from contracts.models import Contract
 from outcomes_link.models import OutcomeLink
@@ -66,3 +69,54 @@ class OutcomeLinkFilterSet(django_filters.FilterSet):
     class Meta:
         model = OutcomeLink
         fields = ["contract_id", "supporting_outcome_id", "strategic_outcome_id", "directorate_id", "contract_status", "is_primary"]
+
+
+# --- Page variants: the same filters, with widgets that read well as a GOV.UK form ---
+
+_YES_NO_ANY = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+
+class ContractRegisterPageFilterSet(ContractRegisterFilterSet):
+    """The register page's filters: status as checkboxes, yes/no questions as plain selects,
+    and only commissioners offered as commissioners."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=ContractStatus.choices, label="Status", widget=forms.CheckboxSelectMultiple
+    )
+    commissioner_id = django_filters.ModelChoiceFilter(
+        field_name="commissioner", queryset=commissioner_list(), label="Commissioner", empty_label="Anyone"
+    )
+    ending_soon = django_filters.BooleanFilter(
+        method="filter_ending_soon", label="Ending within 6 months", widget=forms.Select(choices=_YES_NO_ANY)
+    )
+    linked = django_filters.BooleanFilter(
+        method="filter_linked", label="Linked to an outcome", widget=forms.Select(choices=_YES_NO_ANY)
+    )
+
+
+class SupportingOutcomeContractFilterSet(django_filters.FilterSet):
+    """Filters for the contracts of one supporting outcome (its links)."""
+
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Reference, title or provider")
+    directorate_id = django_filters.ModelChoiceFilter(
+        field_name="contract__directorate", queryset=Directorate.objects.order_by("order", "name"),
+        label="Directorate", empty_label="All directorates",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="contract__status", choices=ContractStatus.choices, label="Status",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = OutcomeLink
+        fields = ["q", "directorate_id", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(contract__reference__icontains=value)
+            | Q(contract__title__icontains=value)
+            | Q(contract__provider__name__icontains=value)
+        )

@@ -9,13 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from commissioning.models import Framework, StrategicOutcome, SupportingOutcome
 from commissioning.selectors import framework_get_default, strategic_outcome_list
-from contracts.choices import ContractStatus
-from contracts.models import Contract
+from contracts.choices import SME_SIZES, ContractStatus, Location, Sector
+from contracts.models import Contract, Provider
 from contracts.selectors import contract_list
 from outcomes_link.models import OutcomeLink, attributed_value
 
@@ -115,6 +115,9 @@ def _strategic_contract_counts(framework: Framework) -> dict[int, int]:
     pairs = (
         OutcomeLink.objects.filter(supporting_outcome__framework=framework, contract__status=ContractStatus.ACTIVE)
         .values_list("supporting_outcome__strategic_outcome_id", "contract_id")
+        # Without clearing the default ordering its columns join the DISTINCT, and a contract
+        # linked to two supporting outcomes of one strategic outcome would count twice.
+        .order_by()
         .distinct()
     )
     counts: dict[int, int] = defaultdict(int)
@@ -166,3 +169,44 @@ def outcome_link_list() -> QuerySet[OutcomeLink]:
 def supporting_outcomes_for_choice(*, framework: Framework | None = None) -> QuerySet[SupportingOutcome]:
     framework = framework or framework_get_default()
     return SupportingOutcome.objects.filter(framework=framework).select_related("strategic_outcome").order_by("order")
+
+
+# --- Reads for the outcome and register pages (outcomes_link/views.py) ---
+
+
+def contract_register_with_outcomes() -> QuerySet[Contract]:
+    """The register with each contract's links and their supporting outcomes, in one extra query per page."""
+    return contract_register().prefetch_related(
+        Prefetch(
+            "outcome_links",
+            queryset=OutcomeLink.objects.select_related("supporting_outcome").order_by(
+                "-is_primary", "supporting_outcome__order"
+            ),
+        )
+    )
+
+
+def contract_recent_changes(*, contract: Contract, limit: int = 5) -> list:
+    """The latest historical records of a contract, newest first, with who made them."""
+    return list(contract.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+
+
+@dataclass(frozen=True)
+class ProviderFigures:
+    total: int
+    local: int
+    sme: int
+    vcs: int
+    unknown_location: int
+
+
+def provider_figures() -> ProviderFigures:
+    """How many providers there are, and how many are Kent-based, SMEs and VCS, in one query."""
+    row = Provider.objects.aggregate(
+        total=Count("id"),
+        local=Count("id", filter=Q(location=Location.LOCAL)),
+        sme=Count("id", filter=Q(size__in=SME_SIZES)),
+        vcs=Count("id", filter=Q(sector=Sector.VCS)),
+        unknown_location=Count("id", filter=Q(location=Location.UNKNOWN)),
+    )
+    return ProviderFigures(**row)

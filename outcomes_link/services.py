@@ -73,10 +73,12 @@ def outcome_link_create(
         rationale=(rationale or "").strip(),
         is_primary=is_primary or not OutcomeLink.objects.filter(contract=contract).exists(),
     )
-    link.full_clean()
-    _check_total(contract, Decimal(contribution_share))
+    # Clear the old primary first so full_clean's single-primary check sees the state being
+    # written; any refusal below rolls this back with the rest of the transaction.
     if link.is_primary:
         _clear_other_primaries(link, actor, reason)
+    link.full_clean()
+    _check_total(contract, Decimal(contribution_share))
     attribute(link, actor=actor, reason=reason or "Linked to supporting outcome")
     link.save()
     return link
@@ -92,10 +94,10 @@ def outcome_link_update(*, link: OutcomeLink, data: dict, actor=None, reason: st
     contract = _lock_contract(link.contract)
     set_fields(link, data)
     link.rationale = (link.rationale or "").strip()
-    link.full_clean()
-    _check_total(contract, Decimal(link.contribution_share), exclude_pk=link.pk)
     if link.is_primary:
         _clear_other_primaries(link, actor, reason)
+    link.full_clean()
+    _check_total(contract, Decimal(link.contribution_share), exclude_pk=link.pk)
     attribute(link, actor=actor, reason=reason)
     link.save()
     return link

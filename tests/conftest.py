@@ -43,12 +43,12 @@ def procurement(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(role=Role.ADMIN, username="admin", is_superuser=True)
+    return UserFactory(role=Role.ADMIN, username="admin", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
 def no_role_user(db):
-    return UserFactory(role=None, username="norole")
+    return UserFactory(role="", username="norole")
 
 
 @pytest.fixture

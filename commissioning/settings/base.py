@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # TemplatesSetting (our GOV.UK form renderer) finds Django's own widget templates through this app.
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",

@@ -32,11 +32,14 @@ def money_short(value) -> str:
         return "–"
     sign = "-" if d < 0 else ""
     d = abs(d)
-    for size, suffix, places in ((Decimal("1e9"), "bn", 2), (Decimal("1e6"), "m", 2), (Decimal("1e3"), "k", 1)):
-        if d >= size:
-            q = (d / size).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    q = d.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    if q < 1000:
+        return f"{sign}£{q}"
+    # Pick the unit from the rounded figure, so £999,999 shows as £1.00m rather than £1000.0k.
+    for size, suffix, places in ((Decimal("1e3"), "k", 1), (Decimal("1e6"), "m", 2), (Decimal("1e9"), "bn", 2)):
+        q = (d / size).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if q < 1000 or suffix == "bn":
             return f"{sign}£{q}{suffix}"
-    return f"{sign}£{d.quantize(Decimal('1'), rounding=ROUND_HALF_UP)}"
 
 
 @register.filter

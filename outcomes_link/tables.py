@@ -1,0 +1,134 @@
+"""Sortable tables for the register and outcome pages (django-tables2, rendered by templates/_partials/table.html).
+
+Cells that need more than a value (end date with its ending-soon tag, a contract's outcomes)
+are rendered by small templates, so the markup stays in templates and the tag looks the same
+on every page that lists contracts.
+"""
+
+import django_tables2 as tables
+from django.db.models import F
+from django.template.loader import render_to_string
+
+from commissioning.templatetags.gt import money, share
+from outcomes_link.models import attributed_value
+
+NUMERIC = {"th": {"class": "govuk-table__header--numeric"}, "td": {"class": "govuk-table__cell--numeric gt-nowrap"}}
+
+
+def _end_date_cell(contract) -> str:
+    return render_to_string("contracts/_contract_end.html", {"contract": contract})
+
+
+class ContractRegisterTable(tables.Table):
+    """The contract register: every column sorts on the server; ties break on the reference."""
+
+    reference = tables.Column(
+        verbose_name="Reference",
+        linkify=("outcomes_link:contract_detail", {"pk": tables.A("pk")}),
+        attrs={"td": {"class": "gt-nowrap"}},
+    )
+    title = tables.Column(verbose_name="Title")
+    provider = tables.Column(
+        verbose_name="Provider", accessor="provider__name", order_by=("provider__name", "reference")
+    )
+    directorate = tables.Column(
+        verbose_name="Directorate", accessor="directorate__name", order_by=("directorate__name", "reference")
+    )
+    status = tables.Column(verbose_name="Status", order_by=("status", "reference"))
+    annual_value = tables.Column(verbose_name="Annual value", attrs=NUMERIC, order_by=("annual_value", "reference"))
+    current_end_date = tables.Column(verbose_name="Ends", order_by=("current_end_date", "reference"))
+    outcomes = tables.Column(verbose_name="Outcomes", accessor="pk", orderable=False)
+
+    class Meta:
+        attrs = {"class": "govuk-table gt-table--dense"}
+        orderable = True
+        order_by = ("reference",)
+        empty_text = "No contracts match these filters."
+
+    caption = "Contracts"
+
+    def render_status(self, record) -> str:
+        return record.get_status_display()
+
+    def render_annual_value(self, value) -> str:
+        return money(value)
+
+    def render_current_end_date(self, record) -> str:
+        return _end_date_cell(record)
+
+    def render_outcomes(self, record) -> str:
+        return render_to_string("outcomes_link/_contract_outcomes_cell.html", {"contract": record})
+
+
+class SupportingOutcomeContractTable(tables.Table):
+    """The contracts of one supporting outcome (one row per link), with the share attributed to it."""
+
+    reference = tables.Column(
+        verbose_name="Reference",
+        accessor="contract__reference",
+        linkify=("outcomes_link:contract_detail", {"pk": tables.A("contract_id")}),
+        attrs={"td": {"class": "gt-nowrap"}},
+    )
+    title = tables.Column(verbose_name="Title", accessor="contract__title")
+    provider = tables.Column(
+        verbose_name="Provider",
+        accessor="contract__provider__name",
+        order_by=("contract__provider__name", "contract__reference"),
+    )
+    directorate = tables.Column(
+        verbose_name="Directorate",
+        accessor="contract__directorate__name",
+        order_by=("contract__directorate__name", "contract__reference"),
+    )
+    status = tables.Column(
+        verbose_name="Status", accessor="contract__status", order_by=("contract__status", "contract__reference")
+    )
+    annual_value = tables.Column(
+        verbose_name="Annual value",
+        accessor="contract__annual_value",
+        attrs=NUMERIC,
+        order_by=("contract__annual_value", "contract__reference"),
+    )
+    contribution_share = tables.Column(
+        verbose_name="Share", attrs=NUMERIC, order_by=("contribution_share", "contract__reference")
+    )
+    attributed = tables.Column(verbose_name="£ attributed a year", accessor="pk", attrs=NUMERIC)
+    end_date = tables.Column(
+        verbose_name="Ends",
+        accessor="contract__current_end_date",
+        order_by=("contract__current_end_date", "contract__reference"),
+    )
+    is_primary = tables.Column(verbose_name="Primary outcome", order_by=("-is_primary", "contract__reference"))
+
+    class Meta:
+        attrs = {"class": "govuk-table gt-table--dense"}
+        orderable = True
+        empty_text = "No contracts are linked to this outcome, or none match these filters."
+
+    caption = "Contracts delivering this outcome"
+
+    def render_status(self, record) -> str:
+        return record.contract.get_status_display()
+
+    def render_annual_value(self, value) -> str:
+        return money(value)
+
+    def render_contribution_share(self, value) -> str:
+        return share(value)
+
+    def order_attributed(self, queryset, is_descending):
+        # Sorted in the database on value × share, the same order as the rounded amounts shown.
+        product = F("contract__annual_value") * F("contribution_share")
+        ordered = queryset.annotate(attributed_order=product).order_by(
+            product.desc() if is_descending else product.asc(), "contract__reference"
+        )
+        return ordered, True
+
+    def render_attributed(self, record) -> str:
+        return money(attributed_value(record.contract.annual_value, record.contribution_share))
+
+    def render_end_date(self, record) -> str:
+        return _end_date_cell(record.contract)
+
+    def render_is_primary(self, value) -> str:
+        return "Primary" if value else "–"

@@ -110,7 +110,9 @@ class StrategicOutcome(TimeStampedModel):
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="strategic_outcomes")
     code = models.CharField(max_length=10)
     title = models.CharField(max_length=500)
-    short_title = models.CharField(max_length=200, blank=True, help_text="Label for narrow screens; not the council's wording")
+    short_title = models.CharField(
+        max_length=200, blank=True, help_text="Label for narrow screens; not the council's wording"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -137,7 +139,9 @@ class SupportingOutcome(TimeStampedModel):
     )
     code = models.CharField(max_length=10)
     title = models.CharField(max_length=500)
-    short_title = models.CharField(max_length=200, blank=True, help_text="Label for narrow screens; not the council's wording")
+    short_title = models.CharField(
+        max_length=200, blank=True, help_text="Label for narrow screens; not the council's wording"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
@@ -158,7 +162,9 @@ class SupportingOutcome(TimeStampedModel):
 class SuggestedMeasure(TimeStampedModel):
     """A measure the framework suggests for tracking a supporting outcome's direction of travel."""
 
-    supporting_outcome = models.ForeignKey(SupportingOutcome, on_delete=models.CASCADE, related_name="suggested_measures")
+    supporting_outcome = models.ForeignKey(
+        SupportingOutcome, on_delete=models.CASCADE, related_name="suggested_measures"
+    )
     text = models.CharField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=300, blank=True)

@@ -51,7 +51,9 @@ class RoleRequiredMixin(AccessMixin):
         if not has_any_role(user):
             raise PermissionDenied("Your account has no role yet. Ask an administrator to give you one.")
         if self.permission_required:
-            needed = (self.permission_required,) if isinstance(self.permission_required, str) else self.permission_required
+            needed = (
+                (self.permission_required,) if isinstance(self.permission_required, str) else self.permission_required
+            )
             if not user.has_perms(needed):
                 raise PermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)

@@ -28,9 +28,7 @@ def strategic_outcome_list(*, framework: Framework | None = None) -> QuerySet[St
     return (
         StrategicOutcome.objects.filter(framework=framework)
         .select_related("framework")
-        .prefetch_related(
-            Prefetch("supporting_outcomes", queryset=SupportingOutcome.objects.order_by("order", "code"))
-        )
+        .prefetch_related(Prefetch("supporting_outcomes", queryset=SupportingOutcome.objects.order_by("order", "code")))
         .order_by("order", "code")
     )
 
@@ -45,11 +43,7 @@ def supporting_outcome_list(*, framework: Framework | None = None) -> QuerySet[S
 
 
 def supporting_outcome_get(*, code: str, framework: Framework | None = None) -> SupportingOutcome:
-    return (
-        supporting_outcome_list(framework=framework)
-        .prefetch_related("suggested_measures")
-        .get(code=code)
-    )
+    return supporting_outcome_list(framework=framework).prefetch_related("suggested_measures").get(code=code)
 
 
 def directorate_list() -> QuerySet[Directorate]:
@@ -97,9 +91,13 @@ def postcode_area_status(postcode: str) -> AreaAnswer:
             return AreaAnswer("outside", f"Postcode area {area} has no district in {council}'s area.")
         return AreaAnswer("unknown", f"Postcode district {district} is not in the council's postcode list.")
     if row.status == AreaStatus.INSIDE:
-        return AreaAnswer("inside", f"Postcode district {district} lies wholly inside {council}'s area ({row.local_authorities}).")
+        return AreaAnswer(
+            "inside", f"Postcode district {district} lies wholly inside {council}'s area ({row.local_authorities})."
+        )
     if row.status == AreaStatus.OUTSIDE:
-        return AreaAnswer("outside", f"Postcode district {district} is outside {council}'s area ({row.local_authorities}).")
+        return AreaAnswer(
+            "outside", f"Postcode district {district} is outside {council}'s area ({row.local_authorities})."
+        )
     shown = full or district
     return AreaAnswer(
         "unknown",

@@ -164,7 +164,11 @@ def directorates_load(*, path: Path | str = DEFAULT_DIRECTORATES_FILE, actor=Non
         _upsert(
             Directorate,
             {"code": _require(d, "code", f"Directorate {index}")},
-            {"name": _require(d, "name", f"Directorate {index}"), "description": d.get("description", ""), "order": index},
+            {
+                "name": _require(d, "name", f"Directorate {index}"),
+                "description": d.get("description", ""),
+                "order": index,
+            },
             result,
             actor,
             "Loaded directorates",

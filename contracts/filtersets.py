@@ -34,9 +34,14 @@ class ProviderFilterSet(django_filters.FilterSet):
 
 
 class ContractFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Reference, title, description or provider")
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Reference, title, description or provider"
+    )
     directorate_id = django_filters.ModelChoiceFilter(
-        field_name="directorate", queryset=Directorate.objects.all(), label="Directorate", empty_label="All directorates"
+        field_name="directorate",
+        queryset=Directorate.objects.all(),
+        label="Directorate",
+        empty_label="All directorates",
     )
     provider_id = django_filters.ModelChoiceFilter(
         field_name="provider", queryset=Provider.objects.all(), label="Provider", empty_label="All providers"
@@ -45,11 +50,20 @@ class ContractFilterSet(django_filters.FilterSet):
         field_name="commissioner", queryset=User.objects.all(), label="Commissioner", empty_label="Anyone"
     )
     status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices, label="Status")
-    category = django_filters.ChoiceFilter(choices=ContractCategory.choices, label="Category", empty_label="All categories")
-    annual_value_min = django_filters.NumberFilter(field_name="annual_value", lookup_expr="gte", label="Annual value from (£)")
-    annual_value_max = django_filters.NumberFilter(field_name="annual_value", lookup_expr="lte", label="Annual value up to (£)")
+    category = django_filters.ChoiceFilter(
+        choices=ContractCategory.choices, label="Category", empty_label="All categories"
+    )
+    annual_value_min = django_filters.NumberFilter(
+        field_name="annual_value", lookup_expr="gte", label="Annual value from (£)"
+    )
+    annual_value_max = django_filters.NumberFilter(
+        field_name="annual_value", lookup_expr="lte", label="Annual value up to (£)"
+    )
     ending_before = django_filters.DateFilter(
-        field_name="current_end_date", lookup_expr="lte", label="Ending on or before", help_text="For example, 31/3/2027"
+        field_name="current_end_date",
+        lookup_expr="lte",
+        label="Ending on or before",
+        help_text="For example, 31/3/2027",
     )
     ending_soon = django_filters.BooleanFilter(method="filter_ending_soon", label="Ending within 6 months")
 

@@ -42,13 +42,17 @@ class Provider(TimeStampedModel):
     charity_number = models.CharField(max_length=20, blank=True)
     legal_form = models.CharField(max_length=20, choices=LegalForm.choices, default=LegalForm.UNKNOWN)
     is_non_profit = models.BooleanField(
-        "Non-profit", default=False, help_text="For a company limited by guarantee: its articles bar distributing profit"
+        "Non-profit",
+        default=False,
+        help_text="For a company limited by guarantee: its articles bar distributing profit",
     )
     address_line_1 = models.CharField(max_length=200, blank=True)
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
-    employee_band = models.CharField(max_length=10, choices=EmployeeBand.choices, blank=True, default=EmployeeBand.UNKNOWN)
+    employee_band = models.CharField(
+        max_length=10, choices=EmployeeBand.choices, blank=True, default=EmployeeBand.UNKNOWN
+    )
     location_decision = models.CharField(
         max_length=10,
         choices=LocationDecision.choices,
@@ -91,7 +95,9 @@ class Provider(TimeStampedModel):
 
     def clean(self) -> None:
         if self.location_decision and not self.location_decision_note.strip():
-            raise ValidationError({"location_decision_note": "Say why you decided the location (e.g. the full address checked)."})
+            raise ValidationError(
+                {"location_decision_note": "Say why you decided the location (e.g. the full address checked)."}
+            )
 
     @property
     def is_sme(self) -> bool:
@@ -113,7 +119,9 @@ class Contract(TimeStampedModel):
     taken; it is derived by contracts.services and stored so lists can filter on it.
     """
 
-    reference = models.CharField(max_length=50, unique=True)
+    reference = models.CharField(
+        max_length=50, unique=True, error_messages={"unique": "Another contract already has this reference."}
+    )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="contracts")

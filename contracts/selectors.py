@@ -47,7 +47,9 @@ def ending_soon_q(today: datetime.date | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": ContractStatus.ACTIVE, f"{prefix}current_end_date__range": (start, end)})
 
 
-def contracts_ending_soon(*, today: datetime.date | None = None, directorate_id: int | None = None) -> QuerySet[Contract]:
+def contracts_ending_soon(
+    *, today: datetime.date | None = None, directorate_id: int | None = None
+) -> QuerySet[Contract]:
     qs = contract_list().filter(ending_soon_q(today)).order_by("current_end_date")
     if directorate_id is not None:
         qs = qs.filter(directorate_id=directorate_id)

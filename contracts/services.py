@@ -192,8 +192,7 @@ def provider_delete(*, provider: Provider, actor=None, reason: str = "") -> None
     if count:
         noun = "contract" if count == 1 else "contracts"
         raise ValidationError(
-            f"{provider.name} cannot be deleted: it holds {count} {noun}. "
-            "Move the contracts to another provider first."
+            f"{provider.name} cannot be deleted: it holds {count} {noun}. Move the contracts to another provider first."
         )
     attribute(provider, actor=actor, reason=reason or "Provider deleted")
     provider.delete()
@@ -228,7 +227,12 @@ def _contract_prepare(contract: Contract) -> None:
             raise ValidationError({"commissioner": f"{commissioner} is not a commissioner."})
         if commissioner.directorate_id != contract.directorate_id:
             raise ValidationError(
-                {"commissioner": f"{commissioner} belongs to another directorate; choose a commissioner of {contract.directorate}."}
+                {
+                    "commissioner": (
+                        f"{commissioner} belongs to another directorate; "
+                        f"choose a commissioner of {contract.directorate}."
+                    )
+                }
             )
 
 

@@ -53,12 +53,16 @@ class ContractRegisterFilterSet(ContractFilterSet):
 
 
 class OutcomeLinkFilterSet(django_filters.FilterSet):
-    contract_id = django_filters.ModelChoiceFilter(field_name="contract", queryset=Contract.objects.all(), label="Contract")
+    contract_id = django_filters.ModelChoiceFilter(
+        field_name="contract", queryset=Contract.objects.all(), label="Contract"
+    )
     supporting_outcome_id = django_filters.ModelChoiceFilter(
         field_name="supporting_outcome", queryset=SupportingOutcome.objects.all(), label="Supporting outcome"
     )
     strategic_outcome_id = django_filters.ModelChoiceFilter(
-        field_name="supporting_outcome__strategic_outcome", queryset=StrategicOutcome.objects.all(), label="Strategic outcome"
+        field_name="supporting_outcome__strategic_outcome",
+        queryset=StrategicOutcome.objects.all(),
+        label="Strategic outcome",
     )
     directorate_id = django_filters.ModelChoiceFilter(
         field_name="contract__directorate", queryset=Directorate.objects.all(), label="Directorate"
@@ -68,7 +72,14 @@ class OutcomeLinkFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = OutcomeLink
-        fields = ["contract_id", "supporting_outcome_id", "strategic_outcome_id", "directorate_id", "contract_status", "is_primary"]
+        fields = [
+            "contract_id",
+            "supporting_outcome_id",
+            "strategic_outcome_id",
+            "directorate_id",
+            "contract_status",
+            "is_primary",
+        ]
 
 
 # --- Page variants: the same filters, with widgets that read well as a GOV.UK form ---
@@ -99,11 +110,15 @@ class SupportingOutcomeContractFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search", help_text="Reference, title or provider")
     directorate_id = django_filters.ModelChoiceFilter(
-        field_name="contract__directorate", queryset=Directorate.objects.order_by("order", "name"),
-        label="Directorate", empty_label="All directorates",
+        field_name="contract__directorate",
+        queryset=Directorate.objects.order_by("order", "name"),
+        label="Directorate",
+        empty_label="All directorates",
     )
     status = django_filters.MultipleChoiceFilter(
-        field_name="contract__status", choices=ContractStatus.choices, label="Status",
+        field_name="contract__status",
+        choices=ContractStatus.choices,
+        label="Status",
         widget=forms.CheckboxSelectMultiple,
     )
 

@@ -32,8 +32,10 @@ def contract_register() -> QuerySet[Contract]:
 
 def contracts_without_links(*, directorate_id: int | None = None) -> QuerySet[Contract]:
     """Active contracts serving no supporting outcome: gaps in the golden thread, shown, never hidden."""
-    qs = contract_list().filter(status=ContractStatus.ACTIVE).exclude(
-        Exists(OutcomeLink.objects.filter(contract=OuterRef("pk")))
+    qs = (
+        contract_list()
+        .filter(status=ContractStatus.ACTIVE)
+        .exclude(Exists(OutcomeLink.objects.filter(contract=OuterRef("pk"))))
     )
     if directorate_id is not None:
         qs = qs.filter(directorate_id=directorate_id)

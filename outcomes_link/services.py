@@ -121,7 +121,9 @@ def outcome_link_delete(*, link: OutcomeLink, actor=None, reason: str = "") -> N
 
 
 @transaction.atomic
-def contract_outcome_links_set(*, contract: Contract, links: list[dict], actor=None, reason: str = "") -> list[OutcomeLink]:
+def contract_outcome_links_set(
+    *, contract: Contract, links: list[dict], actor=None, reason: str = ""
+) -> list[OutcomeLink]:
     """Replace all of a contract's links at once (the commissioner's outcomes form).
 
     The new set must total exactly 100%, name each supporting outcome once and have exactly

@@ -7,7 +7,8 @@ from commissioning.services import DEFAULT_FRAMEWORK_FILE, framework_load_file
 class Command(BaseCommand):
     help = (
         "Load an outcomes framework (strategic outcomes, supporting outcomes, suggested measures) from JSON. "
-        "Without FILE, loads KCC's 'Increasing Opportunities, Improving Outcomes 2015-2020'. Loading twice changes nothing."
+        "Without FILE, loads KCC's 'Increasing Opportunities, Improving Outcomes 2015-2020'. "
+        "Loading twice changes nothing."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,66 @@
+"""`manage.py demo`: load the KCC framework and a realistic, seeded demonstration set (see outcomes_link.demo)."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from commissioning.choices import Role
+from contracts.choices import ContractStatus, Location, Sector, SizeBand
+from contracts.models import Contract, Provider
+from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share
+from outcomes_link.models import OutcomeLink
+
+
+class Command(BaseCommand):
+    help = (
+        "Load KCC's outcomes framework and a realistic demonstration set: about 250 contracts, 150 providers, "
+        "golden-thread links and one user per role. Seeded, so the set is the same every time; running it "
+        "twice changes nothing. Prints the demo credentials."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED})")
+
+    def handle(self, *args, seed, **options):
+        try:
+            result = demo_load(seed=seed)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+
+        if result.created_anything:
+            made = ", ".join(f"{n} {what}" for what, n in result.created.items() if n)
+            self.stdout.write(f"Created {made}.")
+        else:
+            self.stdout.write("The demonstration data is already loaded; nothing was changed.")
+
+        providers = Provider.objects.all()
+        self.stdout.write(
+            f"Now: {Contract.objects.count()} contracts "
+            f"({Contract.objects.filter(status=ContractStatus.ACTIVE).count()} active), "
+            f"{providers.count()} providers "
+            f"({kent_based_share(providers)}% Kent-based, "
+            f"{providers.filter(location=Location.OUTSIDE).count()} outside, "
+            f"{providers.filter(location=Location.UNKNOWN).count()} location unknown; "
+            f"{providers.filter(size=SizeBand.MICRO).count()} micro, "
+            f"{providers.filter(size__in=[SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM]).count()} SMEs, "
+            f"{providers.filter(sector=Sector.VCS).count()} VCS), "
+            f"{OutcomeLink.objects.count()} outcome links."
+        )
+
+        self.stdout.write("")
+        self.stdout.write("Demo sign-in (every account uses the same password):")
+        rows = [("Username", "Role", "Name", "Directorate")]
+        for person in result.users:
+            rows.append(
+                (
+                    person.username,
+                    Role(person.role).label,
+                    f"{person.first_name} {person.last_name}",
+                    person.directorate or "-",
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        for index, row in enumerate(rows):
+            self.stdout.write("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+            if index == 0:
+                self.stdout.write("  " + "  ".join("-" * w for w in widths))
+        self.stdout.write(f"  Password: {result.password}")

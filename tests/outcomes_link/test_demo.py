@@ -1,0 +1,179 @@
+"""`manage.py demo`: the seeded demonstration set people see first (issue: demo data).
+
+The command runs once per module inside a transaction that is rolled back afterwards, so
+the ~250 contracts do not leak into other tests and each test below reads the same set.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from commissioning.choices import Role
+from commissioning.models import Framework, User
+from contracts.choices import ContractStatus, Location, Sector, SizeBand
+from contracts.models import Contract, Provider
+from outcomes_link.demo import DEMO_PASSWORD, demo_plan
+from outcomes_link.models import OutcomeLink
+
+DIRECTORATE_PREFIX = {"ASCH": "AS", "CYPE": "CY", "PH": "PH", "GET": "GT", "SCS": "SC"}
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            out = StringIO()
+            call_command("demo", stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_output, db):
+    return demo_output
+
+
+def test_demo_loads_the_kcc_framework(demo):
+    framework = Framework.objects.get(is_default=True)
+    assert framework.council == "Kent County Council"
+    assert framework.strategic_outcomes.count() == 3
+    assert framework.supporting_outcomes.count() == 20
+
+
+def test_demo_loads_about_250_contracts_across_all_five_directorates(demo):
+    contracts = Contract.objects.select_related("directorate")
+    assert 230 <= contracts.count() <= 270
+    per_directorate = dict(contracts.values_list("directorate__code").annotate(n=Count("id")))
+    assert set(per_directorate) == set(DIRECTORATE_PREFIX)
+    assert min(per_directorate.values()) >= 20
+    for contract in contracts:
+        # "SC15001": directorate prefix, two-digit start year, number within the year
+        match = re.fullmatch(r"([A-Z]{2})(\d{2})(\d{3})", contract.reference)
+        assert match, contract.reference
+        assert match[1] == DIRECTORATE_PREFIX[contract.directorate.code]
+        assert int(match[2]) == contract.start_date.year % 100
+        assert Decimal("20000") <= contract.annual_value <= Decimal("60000000")
+        assert contract.end_date > contract.start_date
+        assert contract.commissioner.directorate_id == contract.directorate_id
+
+
+def test_demo_contracts_are_mostly_active_with_some_pipeline_expired_terminated_and_ending_soon(demo):
+    by_status = dict(Contract.objects.values_list("status").annotate(n=Count("id")))
+    total = sum(by_status.values())
+    assert by_status[ContractStatus.ACTIVE] / total > 0.6
+    assert by_status[ContractStatus.PIPELINE] > 0
+    assert by_status[ContractStatus.EXPIRED] > 0
+    assert by_status[ContractStatus.TERMINATED] > 0
+    today = datetime.date.today()
+    for contract in Contract.objects.filter(status=ContractStatus.ACTIVE):
+        assert contract.start_date <= today <= contract.current_end_date, contract.reference
+    for contract in Contract.objects.filter(status=ContractStatus.EXPIRED):
+        assert contract.current_end_date < today, contract.reference
+    for contract in Contract.objects.filter(status=ContractStatus.PIPELINE):
+        assert contract.start_date > today, contract.reference
+    ending_soon = [c for c in Contract.objects.filter(status=ContractStatus.ACTIVE) if c.is_ending_soon(today)]
+    assert 3 <= len(ending_soon) <= 15
+
+
+def test_demo_providers_are_a_realistic_mix_about_63_percent_kent_based(demo):
+    providers = Provider.objects.all()
+    total = providers.count()
+    assert 130 <= total <= 170
+    kent_based = providers.filter(location=Location.LOCAL).count()
+    assert 58 <= 100 * kent_based / total <= 68
+    assert providers.filter(size=SizeBand.MICRO).exists()
+    assert providers.filter(size__in=[SizeBand.SMALL, SizeBand.MEDIUM]).exists()
+    assert providers.filter(size=SizeBand.LARGE).exists()
+    assert providers.filter(sector=Sector.VCS).count() >= 15
+    assert providers.filter(sector=Sector.PUBLIC).exists()
+    assert providers.filter(location=Location.OUTSIDE).count() >= 20
+    # Medway and Bexley are outside Kent County Council's area; no postcode means unknown.
+    assert providers.filter(postcode__regex=r"^(ME4|ME5|ME7|ME8|DA5|DA6|DA7|DA8) ").exists()
+    assert (
+        not providers.filter(postcode__regex=r"^(ME4|ME5|ME7|ME8|DA5|DA6|DA7|DA8) ")
+        .exclude(location=Location.OUTSIDE)
+        .exists()
+    )
+    unknown = providers.filter(location=Location.UNKNOWN)
+    assert unknown.filter(postcode="").exists()
+    assert unknown.exclude(postcode="").exists()  # a split postcode district, never guessed
+    assert not providers.annotate(n=Count("contracts")).filter(n=0).exists()
+
+
+def test_every_active_demo_contract_is_linked_with_shares_totalling_100_and_one_primary(demo):
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE).annotate(
+        share_total=Sum("outcome_links__contribution_share"),
+        primaries=Count("outcome_links", filter=Q(outcome_links__is_primary=True)),
+    )
+    assert active.count() > 150
+    for contract in active:
+        assert contract.share_total == Decimal("100"), contract.reference
+        assert contract.primaries == 1, contract.reference
+    assert not OutcomeLink.objects.filter(rationale="").exists()
+    homecare = Contract.objects.filter(title__startswith="Home care and support", outcome_links__isnull=False).first()
+    shares = {
+        link.supporting_outcome.code: (link.contribution_share, link.is_primary)
+        for link in homecare.outcome_links.all()
+    }
+    assert shares == {"3.5": (Decimal("70"), True), "3.1": (Decimal("30"), False)}
+
+
+@pytest.mark.parametrize(
+    "username,role",
+    [
+        ("cllr.member", Role.MEMBER),
+        ("commissioner", Role.COMMISSIONER),
+        ("procurement", Role.PROCUREMENT),
+        ("admin", Role.ADMIN),
+    ],
+)
+def test_one_demo_user_per_role_can_sign_in(demo, client, username, role):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    user = User.objects.get(username=username)
+    assert user.has_role(role)
+
+
+def test_demo_commissioner_belongs_to_adult_social_care_and_admin_is_superuser(demo):
+    assert User.objects.get(username="commissioner").directorate.code == "ASCH"
+    assert User.objects.get(username="admin").is_superuser
+    commissioned = set(Contract.objects.values_list("directorate__code", flat=True).distinct())
+    with_commissioner = set(
+        User.objects.filter(groups__name=Role.COMMISSIONER).values_list("directorate__code", flat=True)
+    )
+    assert commissioned <= with_commissioner
+
+
+def test_demo_output_prints_the_credentials(demo):
+    for username in ("cllr.member", "commissioner", "procurement", "admin"):
+        assert username in demo
+    assert DEMO_PASSWORD in demo
+
+
+def test_running_demo_twice_creates_and_changes_nothing(demo):
+    models = [m for m in apps.get_models() if not m._meta.proxy]
+    before = {m._meta.label: m.objects.count() for m in models}
+    history_models = [label for label in before if label.split(".")[1].startswith("Historical")]
+    assert len(history_models) >= 8
+    out = StringIO()
+    call_command("demo", stdout=out)
+    after = {m._meta.label: m.objects.count() for m in models}
+    assert after == before
+    assert "nothing was changed" in out.getvalue()
+
+
+def test_the_same_seed_plans_the_same_set_and_another_seed_keeps_the_kent_share():
+    today = datetime.date(2026, 4, 1)
+    first, again = demo_plan(seed=2015, today=today), demo_plan(seed=2015, today=today)
+    assert [c.fields for c in first.contracts] == [c.fields for c in again.contracts]
+    assert [p.fields for p in first.providers] == [p.fields for p in again.providers]
+    other = demo_plan(seed=99, today=today)
+    assert [p.fields["name"] for p in other.providers] != [p.fields["name"] for p in first.providers]
+    kent = sum(p.where == "kent" for p in other.providers) / len(other.providers)
+    assert 0.58 <= kent <= 0.68

@@ -13,6 +13,7 @@ from commissioning.api.serializers import (
 )
 from commissioning.models import Directorate, User
 from contracts.models import Contract, Provider
+from contracts.services import PROVIDER_FIELDS
 
 
 class ProviderBriefSerializer(BriefSerializer):
@@ -45,18 +46,7 @@ class ProviderSerializer(BaseModelSerializer):
         model = Provider
         fields = [
             *brief_fields(),
-            "name",
-            "companies_house_number",
-            "charity_number",
-            "legal_form",
-            "is_non_profit",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            "employee_band",
-            "location_decision",
-            "location_decision_note",
+            *PROVIDER_FIELDS,
             "location",
             "location_reason",
             "size",

@@ -1,7 +1,8 @@
 """Roles and what each may do, kept in code and written to Django groups after every migrate.
 
 - member (councillor): reads everything, writes nothing;
-- commissioner: writes the contracts of their own directorate and their golden-thread links
+- commissioner: writes the contracts of their own directorate, their KPIs, returns, concerns,
+  deductions and assessments, and their golden-thread links
   (the directorate rule is checked per object in permissions.py), reads the rest;
 - procurement: maintains providers (suppliers), reads the rest;
 - admin: everything, including reference data (framework, directorates).
@@ -19,6 +20,15 @@ WRITE_PERMISSIONS: dict[str, set[str]] = {
     Role.COMMISSIONER: {
         "contracts.add_contract",
         "contracts.change_contract",
+        # Contract performance (issue 3): KPIs, returns, concerns, deductions, assessments.
+        "contracts.add_kpi",
+        "contracts.change_kpi",
+        "contracts.add_kpireturn",
+        "contracts.change_kpireturn",
+        "contracts.change_performanceconcern",
+        "contracts.change_deduction",
+        "contracts.add_performanceassessment",
+        "contracts.change_performanceassessment",
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",

@@ -106,3 +106,92 @@ class ContractCategory(models.TextChoices):
     ICT = "ict", "ICT and digital"
     PROFESSIONAL_SERVICES = "professional_services", "Professional services"
     OTHER = "other", "Other"
+
+
+class KPIUnit(models.TextChoices):
+    PERCENT = "percent", "%"
+    COUNT = "count", "Count"
+    MONEY = "money", "£"
+    DAYS = "days", "Days"
+    RATIO = "ratio", "Ratio"
+
+
+class Polarity(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class DeductionRule(models.TextChoices):
+    """How a failed period is priced: the contract's service credit or deduction regime."""
+
+    NONE = "none", "No deduction"
+    FIXED = "fixed", "Fixed £ per failed period"
+    PERCENT_OF_CHARGE = "percent", "% of the period's contract charge"
+    ESCALATING = "escalating", "Escalating with consecutive failures"
+
+
+class ReturnStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
+# Returns that count: they feed RAG summaries, concerns, deductions and assessments.
+COUNTED_RETURN_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED)
+
+
+class RAG(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class Direction(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    NO_CHANGE = "no_change", "No change"
+    DECLINING = "declining", "Declining"
+
+
+class ConcernRule(models.TextChoices):
+    TWO_RUNNING = "two_running", "Red in 2 periods running"
+    THREE_OF_SIX = "three_of_six", "Red in 3 of the last 6 periods"
+
+
+class DeductionStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPLIED = "applied", "Applied"
+    WAIVED = "waived", "Waived"
+    DISPUTED = "disputed", "Disputed"
+    WITHDRAWN = "withdrawn", "Withdrawn (return no longer fails)"
+
+
+# Deductions that count against the cap: everything not waived or withdrawn.
+CAPPED_DEDUCTION_STATUSES = (DeductionStatus.PROPOSED, DeductionStatus.APPLIED, DeductionStatus.DISPUTED)
+
+
+class AssessmentReason(models.TextChoices):
+    ANNUAL = "annual", "12-monthly assessment"
+    CONTRACT_END = "contract_end", "Contract ended"
+    OTHER = "other", "Other"
+
+
+class AssessmentStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class PerformanceRating(models.TextChoices):
+    """Procurement Act 2023 s.71 contract performance notice ratings, with the OCDS UK extension codes."""
+
+    GOOD = "met", "Good"
+    APPROACHING = "slightlyBelow", "Approaching target"
+    REQUIRES_IMPROVEMENT = "below", "Requires improvement"
+    INADEQUATE = "significantlyBelow", "Inadequate"
+    OTHER = "other", "Other"

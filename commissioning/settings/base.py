@@ -145,6 +145,8 @@ DJANGO_TABLES2_TEMPLATE = "_partials/table.html"
 
 # A contract is "ending soon" inside this many months of its current end date (issue 2).
 CONTRACT_ENDING_SOON_MONTHS = 6
+# A KPI return still missing this many days after its period ends is overdue.
+KPI_RETURN_OVERDUE_DAYS = env.int("GOLDEN_THREAD_KPI_RETURN_OVERDUE_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

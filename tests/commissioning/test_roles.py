@@ -49,10 +49,18 @@ def test_member_can_only_view():
     assert perms == {p for p in _all_domain_perms() if ".view_" in p}
 
 
-def test_commissioner_writes_contracts_and_their_outcome_links_only():
+def test_commissioner_writes_contracts_their_performance_and_outcome_links_only():
     assert _writes(_group_perms(Role.COMMISSIONER)) == {
         "contracts.add_contract",
         "contracts.change_contract",
+        "contracts.add_kpi",
+        "contracts.change_kpi",
+        "contracts.add_kpireturn",
+        "contracts.change_kpireturn",
+        "contracts.change_performanceconcern",
+        "contracts.change_deduction",
+        "contracts.add_performanceassessment",
+        "contracts.change_performanceassessment",
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",

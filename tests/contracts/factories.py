@@ -3,9 +3,19 @@ from decimal import Decimal
 
 import factory
 
-from contracts.choices import ContractCategory, ContractStatus, EmployeeBand, LegalForm, ProcurementRoute
-from contracts.models import Contract, Provider
-from contracts.services import contract_create, provider_create
+from contracts.choices import (
+    ContractCategory,
+    ContractStatus,
+    DeductionRule,
+    EmployeeBand,
+    Frequency,
+    KPIUnit,
+    LegalForm,
+    Polarity,
+    ProcurementRoute,
+)
+from contracts.models import KPI, Contract, Provider
+from contracts.services import contract_create, kpi_create, provider_create
 from tests.commissioning.factories import DirectorateFactory
 
 
@@ -60,3 +70,49 @@ class ContractFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, *args, **kwargs) -> Contract:
         return Contract(**kwargs)
+
+
+class KPIFactory(factory.Factory):
+    """KPIs are created through kpi_create. Defaults: a quarterly % KPI, target 90, amber below 85, red below 80."""
+
+    class Meta:
+        model = dict
+
+    contract = factory.SubFactory(ContractFactory)
+    code = factory.Sequence(lambda n: f"KPI{n:02d}")
+    name = factory.Sequence(lambda n: f"Visits on time {n}")
+    description = "Share of planned visits made on time."
+    unit = KPIUnit.PERCENT
+    polarity = Polarity.HIGHER
+    target = Decimal("90")
+    amber_threshold = Decimal("85")
+    red_threshold = Decimal("80")
+    tolerance = Decimal("0.5")
+    frequency = Frequency.QUARTERLY
+    first_period_start = datetime.date(2024, 4, 1)
+    weight = 1
+    is_key = False
+    deduction_rule = DeductionRule.NONE
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs) -> KPI:
+        return kpi_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs) -> KPI:
+        return KPI(**kwargs)
+
+
+def kpi_return(kpi: KPI, period: str, actual, *, submit: bool = True, actor=None, commentary: str = ""):
+    """Record a return through kpi_return_save: `period` as written ("2024-25 Q1", "May 2024", "2024-25")."""
+    from contracts.periods import parse_period
+    from contracts.services import kpi_return_save
+
+    return kpi_return_save(
+        kpi=kpi,
+        period=parse_period(period, kpi.frequency),
+        actual=None if actual is None else Decimal(str(actual)),
+        commentary=commentary,
+        submit=submit,
+        actor=actor,
+    )

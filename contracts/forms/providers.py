@@ -198,6 +198,15 @@ class ContractForm(forms.Form):
     total_value = MoneyField(
         label="Total value (£)", help_text="Whole-life value including extensions taken, for example 1250000.00"
     )
+    key_kpi_exemption_reason = forms.CharField(
+        label="Reason for fewer than three key KPIs (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Only for contracts over £5m: the Procurement Act 2023 asks for at least three published key "
+            "performance indicators unless there is a reason not to"
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

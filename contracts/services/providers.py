@@ -214,6 +214,7 @@ CONTRACT_FIELDS = (
     "extension_months_taken",
     "annual_value",
     "total_value",
+    "key_kpi_exemption_reason",
 )
 
 

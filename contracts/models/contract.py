@@ -144,6 +144,14 @@ class Contract(TimeStampedModel):
     current_end_date = models.DateField(editable=False, db_index=True)
     annual_value = models.DecimalField(**MONEY)
     total_value = models.DecimalField(**MONEY, help_text="Whole-life value including extensions taken")
+    key_kpi_exemption_reason = models.TextField(
+        "Reason for fewer than three key KPIs",
+        blank=True,
+        help_text=(
+            "Procurement Act 2023 s.52: a contract over £5m must publish at least three key KPIs "
+            "unless a reason is recorded"
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

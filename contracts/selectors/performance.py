@@ -1,0 +1,349 @@
+"""Reads of contract performance. Every query here runs a fixed number of SQL statements,
+whatever the number of contracts, KPIs or returns."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, Count, Q, QuerySet, When
+
+from commissioning.db import money_sum, pence_to_pounds
+from contracts.choices import (
+    COUNTED_RETURN_STATUSES,
+    AssessmentReason,
+    AssessmentStatus,
+    ContractStatus,
+    DeductionStatus,
+    Frequency,
+    ReturnStatus,
+)
+from contracts.models import (
+    KPI,
+    Contract,
+    ContractPeriodSummary,
+    Deduction,
+    KPIReturn,
+    PerformanceAssessment,
+    PerformanceConcern,
+)
+from contracts.periods import Period, periods_between, periods_in
+
+# Procurement Act 2023 s.52: contracts above this total value must publish at least three key KPIs.
+KEY_KPI_THRESHOLD = Decimal("5000000")
+KEY_KPI_MINIMUM = 3
+
+
+def kpi_list() -> QuerySet[KPI]:
+    return KPI.objects.select_related(
+        "contract", "contract__directorate", "contract__provider", "supporting_outcome"
+    ).order_by("contract__reference", "code")
+
+
+def kpis_of_contract(*, contract: Contract) -> QuerySet[KPI]:
+    return kpi_list().filter(contract=contract)
+
+
+def kpi_return_list() -> QuerySet[KPIReturn]:
+    return KPIReturn.objects.select_related(
+        "kpi", "contract", "contract__directorate", "contract__provider", "submitted_by", "reviewed_by"
+    ).order_by("contract__reference", "kpi__code", "period_start")
+
+
+def concern_list() -> QuerySet[PerformanceConcern]:
+    return PerformanceConcern.objects.select_related(
+        "contract", "contract__provider", "contract__directorate", "contract__commissioner", "kpi", "resolved_by"
+    ).order_by("-created")
+
+
+def open_concerns() -> QuerySet[PerformanceConcern]:
+    return concern_list().filter(resolved_at__isnull=True)
+
+
+def deduction_list() -> QuerySet[Deduction]:
+    return Deduction.objects.select_related(
+        "contract", "contract__provider", "contract__directorate", "kpi", "kpi_return", "decided_by"
+    ).order_by("-financial_year", "contract__reference", "kpi__code", "kpi_return__period_start")
+
+
+def assessment_list() -> QuerySet[PerformanceAssessment]:
+    return (
+        PerformanceAssessment.objects.select_related(
+            "contract", "contract__provider", "contract__directorate", "confirmed_by"
+        )
+        .prefetch_related("ratings__kpi")
+        .order_by("contract__reference", "-period_end")
+    )
+
+
+@dataclass
+class KPISeries:
+    """One KPI of a contract with its returns in period order, for the performance page and its chart."""
+
+    kpi: KPI
+    returns: list[KPIReturn] = field(default_factory=list)
+
+    @property
+    def latest(self) -> KPIReturn | None:
+        counted = [r for r in self.returns if r.status in COUNTED_RETURN_STATUSES and r.actual is not None]
+        return counted[-1] if counted else None
+
+
+def contract_performance(*, contract: Contract) -> list[KPISeries]:
+    """Every KPI of a contract with all its returns, in two queries."""
+    series = {kpi.pk: KPISeries(kpi) for kpi in kpis_of_contract(contract=contract)}
+    for ret in (
+        KPIReturn.objects.filter(contract=contract)
+        .select_related("submitted_by", "reviewed_by")
+        .order_by("period_start")
+    ):
+        if ret.kpi_id in series:
+            ret.kpi = series[ret.kpi_id].kpi
+            series[ret.kpi_id].returns.append(ret)
+    return list(series.values())
+
+
+@dataclass
+class DueReturn:
+    """A KPI period that is due (or overdue) with the return recorded for it, if any."""
+
+    kpi: KPI
+    period: Period
+    kpi_return: KPIReturn | None
+    due_date: datetime.date
+
+    @property
+    def contract(self) -> Contract:
+        return self.kpi.contract
+
+
+def overdue_days() -> int:
+    return settings.KPI_RETURN_OVERDUE_DAYS
+
+
+def _active_kpis(contracts: QuerySet[Contract]) -> QuerySet[KPI]:
+    return kpi_list().filter(is_active=True, contract__in=contracts).select_related("contract__commissioner")
+
+
+def overdue_returns(
+    *, contracts: QuerySet[Contract] | None = None, today: datetime.date | None = None
+) -> list[DueReturn]:
+    """KPI periods with no counted return KPI_RETURN_OVERDUE_DAYS after the period ended.
+
+    Only active contracts, and only periods that end within the contract's term. A draft or
+    a return sent back does not stop a return being overdue. Two queries.
+    """
+    today = today or datetime.date.today()
+    contracts = contracts if contracts is not None else Contract.objects.all()
+    contracts = contracts.filter(status=ContractStatus.ACTIVE)
+    last_end = today - datetime.timedelta(days=overdue_days())
+    kpis = list(_active_kpis(contracts))
+    recorded = {
+        (r.kpi_id, r.period_start): r
+        for r in KPIReturn.objects.filter(kpi__in=[k.pk for k in kpis]).only(
+            "id", "kpi_id", "period_start", "status", "actual", "rag"
+        )
+    }
+    out = []
+    for kpi in kpis:
+        for period in periods_between(kpi.first_period, min(last_end, kpi.contract.current_end_date)):
+            if period.end < kpi.contract.start_date:
+                continue
+            ret = recorded.get((kpi.pk, period.start))
+            if ret is None or ret.status not in COUNTED_RETURN_STATUSES:
+                out.append(DueReturn(kpi, period, ret, period.end + datetime.timedelta(days=overdue_days())))
+    out.sort(key=lambda d: (d.due_date, d.kpi.contract.reference, d.kpi.code))
+    return out
+
+
+def returns_due_in_quarter(*, contracts: QuerySet[Contract], quarter: Period) -> list[DueReturn]:
+    """Every KPI period of the contracts ending in the quarter, with any return already recorded (the grid)."""
+    kpis = list(_active_kpis(contracts.filter(status=ContractStatus.ACTIVE)))
+    recorded = {
+        (r.kpi_id, r.period_start): r
+        for r in KPIReturn.objects.filter(
+            kpi__in=[k.pk for k in kpis], period_end__gte=quarter.start, period_end__lte=quarter.end
+        ).select_related("submitted_by")
+    }
+    out = []
+    for kpi in kpis:
+        for period in periods_in(kpi.frequency, quarter.start, quarter.end):
+            if period.start < kpi.first_period_start or period.end < kpi.contract.start_date:
+                continue
+            if period.start > kpi.contract.current_end_date:
+                continue
+            out.append(
+                DueReturn(
+                    kpi,
+                    period,
+                    recorded.get((kpi.pk, period.start)),
+                    period.end + datetime.timedelta(days=overdue_days()),
+                )
+            )
+    out.sort(key=lambda d: (d.kpi.contract.reference, d.kpi.code, d.period.start))
+    return out
+
+
+@dataclass
+class RAGMatrix:
+    quarters: list[Period]
+    rows: list[tuple[Contract, list[ContractPeriodSummary | None]]]
+
+
+def rag_matrix(*, contracts: QuerySet[Contract], quarters: list[Period]) -> RAGMatrix:
+    """Contracts × quarters, each cell the stored quarter summary (or None). Two queries."""
+    contracts = list(contracts.select_related("provider", "directorate").order_by("reference"))
+    starts = [q.start for q in quarters]
+    cells: dict[tuple[int, datetime.date], ContractPeriodSummary] = {
+        (s.contract_id, s.period_start): s
+        for s in ContractPeriodSummary.objects.filter(contract__in=[c.pk for c in contracts], period_start__in=starts)
+    }
+    rows = [(c, [cells.get((c.pk, start)) for start in starts]) for c in contracts]
+    return RAGMatrix(quarters=quarters, rows=rows)
+
+
+def recent_quarters(*, count: int = 8, today: datetime.date | None = None) -> list[Period]:
+    """The last `count` quarters that have ended, oldest first."""
+    today = today or datetime.date.today()
+    quarter = Period.containing(today, Frequency.QUARTERLY).previous()
+    out = [quarter]
+    while len(out) < count:
+        out.insert(0, out[0].previous())
+    return out
+
+
+def contract_summaries(*, contract: Contract) -> list[ContractPeriodSummary]:
+    return list(contract.period_summaries.order_by("period_start"))
+
+
+@dataclass
+class DeductionTotal:
+    key: tuple
+    label: str
+    proposed: Decimal
+    applied: Decimal
+    waived: Decimal
+    disputed: Decimal
+
+
+_TOTAL_GROUPS = {
+    "contract": ("contract_id", "contract__reference", "contract__title"),
+    "provider": ("contract__provider_id", "contract__provider__name"),
+    "directorate": ("contract__directorate_id", "contract__directorate__name"),
+    "financial_year": ("financial_year",),
+}
+
+
+def deduction_totals(*, by: str, deductions: QuerySet[Deduction] | None = None) -> list[DeductionTotal]:
+    """Deductions summed to the penny per contract, provider, directorate or financial year and status. One query."""
+    fields = _TOTAL_GROUPS[by]
+    deductions = deductions if deductions is not None else Deduction.objects.all()
+    rows = (
+        deductions.values(*fields)
+        .annotate(
+            proposed=money_sum_filtered(DeductionStatus.PROPOSED),
+            applied=money_sum_filtered(DeductionStatus.APPLIED),
+            waived=money_sum_filtered(DeductionStatus.WAIVED),
+            disputed=money_sum_filtered(DeductionStatus.DISPUTED),
+        )
+        .order_by(*fields)
+    )
+    out = []
+    for row in rows:
+        key = tuple(row[f] for f in fields)
+        if by == "financial_year":
+            label = f"{key[0]}-{(key[0] + 1) % 100:02d}"
+        else:
+            label = " ".join(str(part) for part in key[1:])
+        out.append(
+            DeductionTotal(
+                key=key,
+                label=label,
+                proposed=pence_to_pounds(row["proposed"]),
+                applied=pence_to_pounds(row["applied"]),
+                waived=pence_to_pounds(row["waived"]),
+                disputed=pence_to_pounds(row["disputed"]),
+            )
+        )
+    return out
+
+
+def money_sum_filtered(status: str):
+    return money_sum(Case(When(status=status, then="amount"), default=0))
+
+
+def contracts_missing_key_kpis(*, contracts: QuerySet[Contract] | None = None) -> QuerySet[Contract]:
+    """Procurement Act 2023 s.52: contracts over £5m with fewer than three key KPIs and no reason recorded."""
+    contracts = contracts if contracts is not None else Contract.objects.all()
+    return (
+        contracts.filter(total_value__gt=KEY_KPI_THRESHOLD, key_kpi_exemption_reason="")
+        .exclude(status__in=[ContractStatus.EXPIRED, ContractStatus.TERMINATED])
+        .annotate(key_kpi_count=Count("kpis", filter=Q(kpis__is_key=True, kpis__is_active=True)))
+        .filter(key_kpi_count__lt=KEY_KPI_MINIMUM)
+        .select_related("provider", "directorate", "commissioner")
+        .order_by("reference")
+    )
+
+
+@dataclass
+class OverdueAssessment:
+    contract: Contract
+    reason: str
+    due_date: datetime.date
+    last_period_end: datetime.date | None
+
+
+def overdue_assessments(
+    *, contracts: QuerySet[Contract] | None = None, today: datetime.date | None = None
+) -> list[OverdueAssessment]:
+    """Contracts with key KPIs whose assessment is overdue (Procurement Act 2023 s.71).
+
+    An active contract needs a confirmed assessment at least every 12 months from its start
+    (or from the end of its last assessed period); a contract that has ended needs one
+    covering its end. Two queries.
+    """
+    today = today or datetime.date.today()
+    contracts = contracts if contracts is not None else Contract.objects.all()
+    contracts = list(
+        contracts.filter(kpis__is_key=True)
+        .exclude(status=ContractStatus.PIPELINE)
+        .distinct()
+        .select_related("provider", "directorate", "commissioner")
+        .order_by("reference")
+    )
+    last_end: dict[int, datetime.date] = defaultdict(lambda: None)
+    final: set[int] = set()
+    for contract_id, period_end, reason in PerformanceAssessment.objects.filter(
+        contract__in=[c.pk for c in contracts], status=AssessmentStatus.CONFIRMED
+    ).values_list("contract_id", "period_end", "reason"):
+        if last_end[contract_id] is None or period_end > last_end[contract_id]:
+            last_end[contract_id] = period_end
+        if reason == AssessmentReason.CONTRACT_END:
+            final.add(contract_id)
+    out = []
+    for contract in contracts:
+        last = last_end[contract.pk]
+        if contract.status in (ContractStatus.EXPIRED, ContractStatus.TERMINATED):
+            if contract.pk not in final:
+                out.append(
+                    OverdueAssessment(
+                        contract, "The contract has ended: assess its performance.", contract.current_end_date, last
+                    )
+                )
+            continue
+        since = last or contract.start_date - datetime.timedelta(days=1)
+        due = since + datetime.timedelta(days=365)
+        if due < today:
+            what = "No assessment in the last 12 months." if last else "No assessment since the contract started."
+            out.append(OverdueAssessment(contract, what, due, last))
+    return out
+
+
+def return_status_counts(*, contracts: QuerySet[Contract]) -> dict[str, int]:
+    rows = KPIReturn.objects.filter(contract__in=contracts).values("status").annotate(n=Count("id"))
+    counts = {status: 0 for status in ReturnStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

@@ -3,9 +3,30 @@
 import django_filters
 from django.db.models import Q
 
-from commissioning.models import Directorate, User
-from contracts.choices import ContractCategory, ContractStatus, LegalForm, Location, Sector, SizeBand
-from contracts.models import Contract, Provider
+from commissioning.models import Directorate, SupportingOutcome, User
+from contracts.choices import (
+    RAG,
+    AssessmentStatus,
+    ContractCategory,
+    ContractStatus,
+    DeductionStatus,
+    Frequency,
+    LegalForm,
+    Location,
+    ReturnStatus,
+    Sector,
+    SizeBand,
+)
+from contracts.models import (
+    KPI,
+    Contract,
+    ContractPeriodSummary,
+    Deduction,
+    KPIReturn,
+    PerformanceAssessment,
+    PerformanceConcern,
+    Provider,
+)
 from contracts.selectors import ending_soon_q
 
 
@@ -97,3 +118,131 @@ class ContractFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(ending_soon_q()) if value else queryset.exclude(ending_soon_q())
+
+
+# --- Contract performance (issue 3) -----------------------------------------------------------
+
+
+def _directorate_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, queryset=Directorate.objects.all(), label="Directorate", empty_label="All directorates"
+    )
+
+
+def _contract_filter() -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name="contract", queryset=Contract.objects.all(), label="Contract", empty_label="All contracts"
+    )
+
+
+class KPIFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", help_text="KPI code or name, or contract reference")
+    contract_id = _contract_filter()
+    directorate_id = _directorate_filter("contract__directorate")
+    supporting_outcome_id = django_filters.ModelChoiceFilter(
+        field_name="supporting_outcome",
+        queryset=SupportingOutcome.objects.all(),
+        label="Supporting outcome evidenced",
+        empty_label="Any outcome",
+    )
+    frequency = django_filters.ChoiceFilter(choices=Frequency.choices, label="Frequency", empty_label="Any")
+    is_key = django_filters.BooleanFilter(label="Key performance indicator")
+    is_active = django_filters.BooleanFilter(label="Active")
+
+    class Meta:
+        model = KPI
+        fields = ["q", "contract_id", "directorate_id", "supporting_outcome_id", "frequency", "is_key", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__iexact=value) | Q(name__icontains=value) | Q(contract__reference__icontains=value)
+        )
+
+
+class KPIReturnFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    kpi_id = django_filters.ModelChoiceFilter(field_name="kpi", queryset=KPI.objects.all(), label="KPI")
+    directorate_id = _directorate_filter("contract__directorate")
+    status = django_filters.MultipleChoiceFilter(choices=ReturnStatus.choices, label="Status")
+    rag = django_filters.MultipleChoiceFilter(choices=RAG.choices, label="RAG")
+    financial_year = django_filters.NumberFilter(label="Financial year", help_text="Year it starts: 2025 for 2025-26")
+    period_start_after = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label="Periods starting on or after"
+    )
+    period_start_before = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label="Periods starting on or before"
+    )
+
+    class Meta:
+        model = KPIReturn
+        fields = [
+            "contract_id",
+            "kpi_id",
+            "directorate_id",
+            "status",
+            "rag",
+            "financial_year",
+            "period_start_after",
+            "period_start_before",
+        ]
+
+
+class PerformanceConcernFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    directorate_id = _directorate_filter("contract__directorate")
+    commissioner_id = django_filters.ModelChoiceFilter(
+        field_name="contract__commissioner", queryset=User.objects.all(), label="Commissioner", empty_label="Anyone"
+    )
+    is_open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", label="Open")
+
+    class Meta:
+        model = PerformanceConcern
+        fields = ["contract_id", "directorate_id", "commissioner_id", "is_open"]
+
+
+class DeductionFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    provider_id = django_filters.ModelChoiceFilter(
+        field_name="contract__provider", queryset=Provider.objects.all(), label="Provider", empty_label="All providers"
+    )
+    directorate_id = _directorate_filter("contract__directorate")
+    financial_year = django_filters.NumberFilter(label="Financial year", help_text="Year it starts: 2025 for 2025-26")
+    status = django_filters.MultipleChoiceFilter(choices=DeductionStatus.choices, label="Status")
+
+    class Meta:
+        model = Deduction
+        fields = ["contract_id", "provider_id", "directorate_id", "financial_year", "status"]
+
+
+class PerformanceAssessmentFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    directorate_id = _directorate_filter("contract__directorate")
+    status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices, label="Status", empty_label="Any")
+    period_end_after = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label="Ending on or after")
+    period_end_before = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="lte", label="Ending on or before"
+    )
+
+    class Meta:
+        model = PerformanceAssessment
+        fields = ["contract_id", "directorate_id", "status", "period_end_after", "period_end_before"]
+
+
+class ContractPeriodSummaryFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    directorate_id = _directorate_filter("contract__directorate")
+    financial_year = django_filters.NumberFilter(label="Financial year", help_text="Year it starts: 2025 for 2025-26")
+    rag = django_filters.MultipleChoiceFilter(choices=RAG.choices, label="RAG")
+    period_start_after = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", label="Quarters starting on or after"
+    )
+    period_start_before = django_filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", label="Quarters starting on or before"
+    )
+
+    class Meta:
+        model = ContractPeriodSummary
+        fields = ["contract_id", "directorate_id", "financial_year", "rag", "period_start_after", "period_start_before"]

@@ -1,4 +1,4 @@
-"""Providers and contracts in the Django admin: read-only, with their change history.
+"""Providers, contracts and contract performance in the Django admin: read-only, with their change history.
 
 They are written only through contracts.services (on the provider and contract pages, the
 API and the importers), which derive the classification and current end date, enforce the
@@ -10,7 +10,7 @@ history, but changes are made on the service pages.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contracts.models import Contract, Provider
+from contracts.models import KPI, Contract, Deduction, KPIReturn, PerformanceAssessment, PerformanceConcern, Provider
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
@@ -39,3 +39,48 @@ class ContractAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ("directorate", "provider")
     search_fields = ("reference", "title", "provider__name")
     date_hierarchy = "current_end_date"
+
+
+# Contract performance: every write derives RAG, direction of travel, concerns and deductions
+# in contracts.services, so the admin only shows the records and their history.
+
+
+@admin.register(KPI)
+class KPIAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("code", "name", "contract", "frequency", "target", "is_key", "deduction_rule", "is_active")
+    list_filter = ("frequency", "is_key", "deduction_rule", "is_active", "contract__directorate")
+    list_select_related = ("contract",)
+    search_fields = ("code", "name", "contract__reference")
+
+
+@admin.register(KPIReturn)
+class KPIReturnAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("kpi", "contract", "period_start", "actual", "rag", "status", "submitted_at")
+    list_filter = ("status", "rag", "financial_year", "contract__directorate")
+    list_select_related = ("kpi", "contract")
+    search_fields = ("kpi__code", "kpi__name", "contract__reference")
+    date_hierarchy = "period_start"
+
+
+@admin.register(PerformanceConcern)
+class PerformanceConcernAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("contract", "kpi", "rule", "created", "resolved_at")
+    list_filter = ("rule", "contract__directorate")
+    list_select_related = ("contract", "kpi")
+    search_fields = ("contract__reference", "kpi__code", "explanation")
+
+
+@admin.register(Deduction)
+class DeductionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("contract", "kpi", "financial_year", "amount", "status", "decided_at")
+    list_filter = ("status", "financial_year", "contract__directorate")
+    list_select_related = ("contract", "kpi")
+    search_fields = ("contract__reference", "kpi__code")
+
+
+@admin.register(PerformanceAssessment)
+class PerformanceAssessmentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("contract", "period_start", "period_end", "reason", "status", "confirmed_at")
+    list_filter = ("status", "reason", "contract__directorate")
+    list_select_related = ("contract",)
+    search_fields = ("contract__reference",)

@@ -61,11 +61,14 @@ class Period:
     frequency: str
 
     def __post_init__(self) -> None:
+        if self.frequency not in _MONTHS_FOR:
+            raise ValueError(f"{self.frequency!r} is not a reporting frequency: use monthly, quarterly or annual.")
         months = _MONTHS_FOR[self.frequency]
         offset = (self.start.month - 4) % 12
         if self.start.day != 1 or offset % months:
             raise ValueError(
-                f"{self.start:%d %B %Y} does not start a {Frequency(self.frequency).label.lower()} period."
+                f"{self.start.day} {self.start:%B %Y} does not start {_a(self.frequency)} period"
+                f"{' (a financial year starts on 1 April)' if self.frequency == Frequency.ANNUAL else ''}."
             )
 
     @classmethod
@@ -128,6 +131,17 @@ class Period:
         return self.label
 
 
+def reported(frequency: str) -> str:
+    """How a KPI of this frequency is reported: "monthly", "quarterly", "annually"."""
+    return "annually" if frequency == Frequency.ANNUAL else Frequency(frequency).label.lower()
+
+
+def _a(frequency: str) -> str:
+    """ "a monthly", "a quarterly", "an annual"."""
+    word = Frequency(frequency).label.lower()
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
 def periods_between(first: Period, last_day: datetime.date) -> list[Period]:
     """Every period from `first` whose end falls on or before `last_day`."""
     out = []
@@ -159,6 +173,8 @@ def parse_period(text: str, frequency: str) -> Period:
     "2025-05", "2025-26 M2"; "2025-26" for annual KPIs; or any date inside the period
     ("2025-05-31", "31/05/2025"). Raises ValueError with a message naming the expected form.
     """
+    if frequency not in _MONTHS_FOR:
+        raise ValueError(f"{frequency!r} is not a reporting frequency: use monthly, quarterly or annual.")
     raw = " ".join((text or "").strip().split())
     if not raw:
         raise ValueError("Period is missing.")
@@ -182,17 +198,20 @@ def parse_period(text: str, frequency: str) -> Period:
         start = financial_year_start(fy_year(match)) + relativedelta(months=int(match.group("n")) - 1)
         return _as(Period(start, Frequency.MONTHLY), frequency, raw)
     match = re.match(rf"^{_FY}$", lowered)
-    if match:
+    year_month = re.match(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$", lowered)
+    if match and not (year_month and 1 <= int(year_month.group("m")) <= 12 and not _is_fy(match)):
+        # "2025-26" is a financial year; "2025-05" (not a financial year, a valid month) is May 2025.
         return _as(Period(financial_year_start(fy_year(match)), Frequency.ANNUAL), frequency, raw)
     match = re.match(r"^(?P<m>[a-z]+)[ -](?P<y>\d{2}|\d{4})$", lowered)
     if match and match.group("m") in _MONTH_NAMES:
         year = int(match.group("y"))
         year = year + 2000 if year < 100 else year
         return _as(Period(datetime.date(year, _MONTH_NAMES[match.group("m")], 1), Frequency.MONTHLY), frequency, raw)
-    match = re.match(r"^(?P<y>\d{4})-(?P<m>\d{1,2})$", lowered)
-    if match and 1 <= int(match.group("m")) <= 12:
+    if year_month and 1 <= int(year_month.group("m")) <= 12:
         return _as(
-            Period(datetime.date(int(match.group("y")), int(match.group("m")), 1), Frequency.MONTHLY), frequency, raw
+            Period(datetime.date(int(year_month.group("y")), int(year_month.group("m")), 1), Frequency.MONTHLY),
+            frequency,
+            raw,
         )
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
@@ -201,6 +220,11 @@ def parse_period(text: str, frequency: str) -> Period:
             continue
         return Period.containing(day, frequency)
     raise ValueError(f"'{raw}' is not a period: write it like {_example(frequency)}.")
+
+
+def _is_fy(match: re.Match) -> bool:
+    year, second = int(match.group("fy")), match.group("fy2")
+    return int(second) == ((year + 1) % 100 if len(second) == 2 else year + 1)
 
 
 def _example(frequency: str) -> str:
@@ -214,7 +238,7 @@ def _example(frequency: str) -> str:
 def _as(period: Period, frequency: str, raw: str) -> Period:
     if period.frequency != frequency:
         raise ValueError(
-            f"'{raw}' is a {Frequency(period.frequency).label.lower()} period but this KPI is reported "
-            f"{Frequency(frequency).label.lower()}: write it like {_example(frequency)}."
+            f"'{raw}' is {_a(period.frequency)} period but this KPI is reported "
+            f"{reported(frequency)}: write it like {_example(frequency)}."
         )
     return period

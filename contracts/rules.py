@@ -43,15 +43,16 @@ ONE_DECIMAL = Decimal("0.1")
 def format_measure(value: Decimal | None, unit: str, *, exact: bool = False) -> str:
     """A KPI value as the council writes it: 82.0%, £1,250.00, 12 days, 1.25, 37.
 
-    Percentages are shown to one decimal place; `exact` keeps every significant digit
-    (used for targets and thresholds, so "90%" is not written "90.0%" and 92.25 is not rounded).
+    Percentages are shown to at least one decimal place, and with every further significant
+    digit they have, so 84.95% is never shown as 85.0% beside "amber below 85%". `exact`
+    drops the trailing ".0" (used for targets and thresholds, so "90%" is not written "90.0%").
     """
     if value is None:
         return "no value"
     value = Decimal(value)
     if unit == KPIUnit.MONEY:
         return f"£{value.quantize(PENNY, ROUND_HALF_UP):,}"
-    if exact or unit != KPIUnit.PERCENT:
+    if exact or unit != KPIUnit.PERCENT or value != value.quantize(ONE_DECIMAL, ROUND_HALF_UP):
         text = _plain(value)
     else:
         text = f"{value.quantize(ONE_DECIMAL, ROUND_HALF_UP)}"
@@ -184,6 +185,13 @@ _PERIODS_PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.AN
 _ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 
+def _ordinal(n: int) -> str:
+    if n in _ORDINAL:
+        return _ORDINAL[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def deduction_for(
     spec: DeductionRuleSpec,
     *,
@@ -212,7 +220,7 @@ def deduction_for(
         n = max(failures_running, 1)
         base = Decimal(spec.amount).quantize(PENNY, ROUND_HALF_UP)
         calculated = base * n
-        nth = _ORDINAL.get(n, f"{n}th")
+        nth = _ordinal(n)
         text = f"{_money(base)} × {n} ({nth} failed period running) = {_money(calculated)}"
     else:
         raise ValueError(f"Unknown deduction rule {spec.rule!r}")
@@ -232,9 +240,13 @@ def deduction_for(
 
 
 def rating_for(kpi: Thresholds, value: Decimal | None, *, returns: int = 0) -> tuple[str, str]:
-    """Procurement Act 2023 rating of a key KPI from the mean of its returns over the assessment period."""
+    """Procurement Act 2023 rating of a key KPI from the mean of its returns over the assessment period.
+
+    The mean is rated as shown: rounded half up to 2 decimal places.
+    """
     if value is None:
         return str(PerformanceRating.OTHER), "No submitted returns in the period to assess."
+    value = Decimal(value).quantize(PENNY, ROUND_HALF_UP)
     rag, _ = rag_for(kpi, value)
     if not _worse(kpi.polarity, value, kpi.target):
         rating = PerformanceRating.GOOD

@@ -9,9 +9,31 @@ app_name = "contracts"
 urlpatterns = [
     path("contracts/add/", views.ContractCreateView.as_view(), name="contract_add"),
     path("contracts/<int:pk>/edit/", views.ContractUpdateView.as_view(), name="contract_edit"),
+    # Contract performance pages (issue 3): KPIs, performance, the return-entry grid and a return.
+    path("contracts/<int:pk>/kpis/", views.KPIListView.as_view(), name="kpi_list"),
+    path("contracts/<int:pk>/kpis/add/", views.KPICreateView.as_view(), name="kpi_add"),
+    path("contracts/<int:pk>/kpis/copy/", views.KPICopyView.as_view(), name="kpi_copy"),
+    path("kpis/<int:pk>/edit/", views.KPIUpdateView.as_view(), name="kpi_edit"),
+    path("contracts/<int:pk>/performance/", views.ContractPerformanceView.as_view(), name="contract_performance"),
+    path("returns/grid/", views.KPIReturnGridView.as_view(), name="kpireturn_grid"),
+    # Import of KPI returns from providers' files (issue 3), before returns/<pk>/.
+    path("returns/import/", views.KPIReturnImportView.as_view(), name="kpireturn_import"),
+    path("returns/import/template/", views.KPIReturnImportTemplateView.as_view(), name="kpireturn_import_template"),
+    path("returns/<int:pk>/", views.KPIReturnDetailView.as_view(), name="kpireturn_detail"),
     path("providers/", views.ProviderListView.as_view(), name="provider_list"),
     path("providers/add/", views.ProviderCreateView.as_view(), name="provider_add"),
     path("providers/<int:pk>/", views.ProviderDetailView.as_view(), name="provider_detail"),
     path("providers/<int:pk>/edit/", views.ProviderUpdateView.as_view(), name="provider_edit"),
     path("providers/<int:pk>/delete/", views.ProviderDeleteView.as_view(), name="provider_delete"),
+    # Monitoring contract performance (issue 3): overdue returns, deductions, performance concerns.
+    path("returns/overdue/", views.OverdueReturnsView.as_view(), name="overdue_returns"),
+    path("deductions/", views.DeductionListView.as_view(), name="deduction_list"),
+    path("deductions/<int:pk>/", views.DeductionDetailView.as_view(), name="deduction_detail"),
+    path("concerns/", views.ConcernListView.as_view(), name="concern_list"),
+    path("concerns/<int:pk>/", views.ConcernDetailView.as_view(), name="concern_detail"),
+    # Procurement Act 2023 performance assessments and contract performance notices (issue 3).
+    path("assessments/", views.AssessmentListView.as_view(), name="assessment_list"),
+    path("contracts/<int:pk>/assessments/add/", views.AssessmentCreateView.as_view(), name="assessment_add"),
+    path("assessments/<int:pk>/", views.AssessmentDetailView.as_view(), name="assessment_detail"),
+    path("assessments/<int:pk>/notice.json", views.AssessmentNoticeView.as_view(), name="assessment_notice"),
 ]

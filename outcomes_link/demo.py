@@ -42,6 +42,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissioning.choices import AreaStatus, Role
+from commissioning.db import money_sum, pence_to_pounds
 from commissioning.models import Directorate, SupportingOutcome, User
 from commissioning.services import (
     DEFAULT_POSTCODE_DISTRICTS_FILE,
@@ -51,19 +52,42 @@ from commissioning.services import (
     user_create,
 )
 from contracts.choices import (
-    ContractCategory as Cat,
-)
-from contracts.choices import (
+    RAG,
+    AssessmentReason,
     ContractStatus,
+    DeductionRule,
+    DeductionStatus,
     EmployeeBand,
+    Frequency,
+    KPIUnit,
     LegalForm,
     Location,
+    Polarity,
+)
+from contracts.choices import (
+    ContractCategory as Cat,
 )
 from contracts.choices import (
     ProcurementRoute as Route,
 )
-from contracts.models import Contract, Provider
-from contracts.services import contract_create, provider_create
+from contracts.models import KPI, Contract, Deduction, KPIReturn, PerformanceConcern, Provider
+from contracts.periods import Period, periods_between
+from contracts.rules import rag_for
+from contracts.services import (
+    ReturnEntry,
+    contract_create,
+    contract_update,
+    deduction_apply,
+    deduction_dispute,
+    deduction_waive,
+    kpi_create,
+    kpi_return_accept,
+    kpi_returns_save_many,
+    performance_assessment_confirm,
+    performance_assessment_propose,
+    performance_concern_resolve,
+    provider_create,
+)
 from outcomes_link.services import contract_outcome_links_set
 
 DEFAULT_SEED = 2015
@@ -1092,6 +1116,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None) -
                 reason=DEMO_REASON,
             )
             result.created["outcome links"] += len(item.links)
+    demo_performance_load(plan=plan, seed=seed, today=today or timezone.localdate(), result=result, outcomes=outcomes)
     return result
 
 
@@ -1103,3 +1128,549 @@ def kent_based_share(providers=None) -> Decimal:
         return Decimal("0")
     local = qs.filter(location=Location.LOCAL).count()
     return (Decimal(local) * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------- contract performance
+#
+# KPIs and two years of returns for a subset of active contracts, written through the
+# contract performance services so RAG, direction of travel, concerns, deductions and the
+# quarter summaries are derived exactly as in use. Planned from its own seeded generator (so
+# the providers and contracts above are unchanged) and placed relative to `today`: returns
+# cover the last 8 ended quarters, except the last one for the demo commissioner's contracts,
+# which is left for them to enter.
+
+DEMO_COMMISSIONER = "commissioner"
+PERFORMANCE_QUARTERS = 8
+# Contracts given KPIs, per directorate.
+PERFORMANCE_QUOTA = {"ASCH": 12, "CYPE": 6, "PH": 5, "GET": 7, "SCS": 4}
+# The Procurement Act 2023 applies to procurements begun on or after 24 February 2025.
+PROCUREMENT_ACT_START = datetime.date(2025, 2, 24)
+REASON_BEFORE_ACT = (
+    "Procured under the Public Contracts Regulations 2015, before the Procurement Act 2023 came into force "
+    "(24 February 2025): publishing key performance indicators is not required."
+)
+REASON_MOBILISING = (
+    "Key performance indicators are being agreed with the provider during mobilisation; they will be "
+    "published before the first return is due."
+)
+
+
+@dataclass(frozen=True)
+class KPITemplate:
+    """A KPI as the council words it: thresholds for green, amber and red (see contracts.rules.rag_for)."""
+
+    name: str
+    target: str
+    amber: str
+    red: str
+    unit: str = KPIUnit.PERCENT
+    polarity: str = Polarity.HIGHER
+    frequency: str = Frequency.QUARTERLY
+    tolerance: str = "0.5"
+    description: str = ""
+
+
+_Q, _M, _A = Frequency.QUARTERLY, Frequency.MONTHLY, Frequency.ANNUAL
+KPI_FAMILIES: dict[str, tuple[KPITemplate, ...]] = {
+    "homecare": (
+        KPITemplate("Care visits delivered on time", "95", "90", "85", frequency=_M,
+                    description="Planned care visits started within 30 minutes of the agreed time."),
+        KPITemplate("Missed visits", "10", "15", "25", unit=KPIUnit.COUNT, polarity=Polarity.LOWER, tolerance="1",
+                    description="Planned visits not delivered in the quarter."),
+        KPITemplate("Service users reporting they feel safe", "90", "85", "80", frequency=_A,
+                    description="From the annual survey of people receiving care."),
+        KPITemplate("Care packages started within 7 days of request", "90", "85", "80"),
+        KPITemplate("Care workers with the Care Certificate", "95", "90", "85"),
+    ),
+    "care_home": (
+        KPITemplate("Residents reporting they feel safe", "92", "88", "84", frequency=_A,
+                    description="From the annual residents' survey."),
+        KPITemplate("Care plans reviewed within 12 months", "95", "90", "85"),
+        KPITemplate("Falls per 1,000 occupied bed days", "6", "8", "10", unit=KPIUnit.RATIO, polarity=Polarity.LOWER,
+                    tolerance="0.2"),
+        KPITemplate("Safeguarding concerns acknowledged within 24 hours", "100", "95", "90"),
+        KPITemplate("Beds available for new admissions", "95", "90", "85"),
+    ),
+    "adult": (
+        KPITemplate("Referrals contacted within 5 working days", "90", "85", "80"),
+        KPITemplate("Service users reporting they feel safe", "90", "85", "80", frequency=_A,
+                    description="From the annual survey of people using the service."),
+        KPITemplate("People achieving their agreed outcomes at review", "80", "75", "70"),
+        KPITemplate("Complaints resolved within 20 working days", "95", "90", "85"),
+        KPITemplate("People reporting a better quality of life", "75", "70", "65"),
+    ),
+    "children": (
+        KPITemplate("Placements stable for 2 years", "70", "65", "60",
+                    description="Children looked after for 2½ years or more, in the same placement for 2 years."),
+        KPITemplate("Initial health assessments within 20 working days", "90", "85", "80", frequency=_M),
+        KPITemplate("Children's plans reviewed on time", "95", "90", "85"),
+        KPITemplate("Families with improved outcomes at case closure", "75", "70", "65"),
+        KPITemplate("Young people reporting they feel safe", "90", "85", "80", frequency=_A),
+    ),
+    "transport": (
+        KPITemplate("Journeys arriving on time", "98", "95", "92", frequency=_M),
+        KPITemplate("Missed journeys", "2", "5", "10", unit=KPIUnit.COUNT, polarity=Polarity.LOWER, tolerance="1"),
+        KPITemplate("Vehicles passing safety inspection", "100", "98", "95"),
+        KPITemplate("Passenger assistants with enhanced DBS checks", "100", "98", "95"),
+    ),
+    "highways": (
+        KPITemplate("Category 1 defects made safe within 24 hours", "98", "95", "92", frequency=_M),
+        KPITemplate("Streetlight repairs within 7 days", "95", "90", "85"),
+        KPITemplate("Customer enquiries resolved within 28 days", "90", "85", "80"),
+        KPITemplate("Planned schemes completed on programme", "90", "85", "80"),
+        KPITemplate("Local labour on the contract", "40", "35", "30", frequency=_A),
+    ),
+    "waste": (
+        KPITemplate("Waste diverted from landfill", "95", "92", "90"),
+        KPITemplate("Site availability", "99", "98", "97", tolerance="0.2"),
+        KPITemplate("Collections from transfer stations within 24 hours", "98", "95", "92"),
+        KPITemplate("Reportable environmental incidents", "0", "1", "2", unit=KPIUnit.COUNT,
+                    polarity=Polarity.LOWER, tolerance="0"),
+    ),
+    "public_health": (
+        KPITemplate("NHS Health Checks delivered", "1200", "1100", "1000", unit=KPIUnit.COUNT, tolerance="20",
+                    description="Checks completed for eligible adults aged 40 to 74 in the quarter."),
+        KPITemplate("Smoking quitters at 4 weeks", "50", "45", "40",
+                    description="Quit dates set that are confirmed quits 4 weeks later."),
+        KPITemplate("Clients seen within 3 weeks of referral", "95", "90", "85"),
+        KPITemplate("Successful treatment completions", "25", "22", "20"),
+        KPITemplate("Service users satisfied with the service", "90", "85", "80", frequency=_A),
+    ),
+    "corporate": (
+        KPITemplate("Service availability", "99.5", "99", "98", tolerance="0.1"),
+        KPITemplate("Helpdesk calls resolved first time", "80", "75", "70"),
+        KPITemplate("Planned maintenance completed on time", "95", "90", "85", frequency=_M),
+        KPITemplate("Invoices correct first time", "95", "90", "85"),
+        KPITemplate("Customer satisfaction", "85", "80", "75", frequency=_A),
+    ),
+}  # fmt: skip
+
+
+def _kpi_family(title: str, directorate: str) -> str:
+    """Which KPI set fits a contract, from its service (the title) and directorate."""
+    lowered = title.lower()
+    if directorate == "ASCH":
+        if lowered.startswith(("home care", "discharge to assess")):
+            return "homecare"
+        if lowered.startswith("residential and nursing"):
+            return "care_home"
+        return "adult"
+    if directorate == "CYPE":
+        return "transport" if "transport" in lowered else "children"
+    if directorate == "PH":
+        return "public_health"
+    if directorate == "GET":
+        if "waste" in lowered:
+            return "waste"
+        if "bus" in lowered:
+            return "transport"
+        if any(word in lowered for word in ("highway", "lighting", "surface", "drainage", "flood", "rights of way")):
+            return "highways"
+    return "corporate"
+
+
+@dataclass
+class KPIPlan:
+    fields: dict  # kpi_create's fields, supporting outcome as its code
+    pattern: str
+    values: dict[datetime.date, Decimal]  # actual by period start, for the periods to be returned
+
+
+@dataclass
+class PerformancePlan:
+    """One contract's KPIs and returns, and what happens to them afterwards."""
+
+    reference: str
+    commissioner: str
+    kpis: list[KPIPlan]
+    withhold_last_quarter: bool = False
+    assess: bool = False
+    role: str = ""  # the part a showcase contract plays in the demo, e.g. "declining"
+
+
+@dataclass
+class PerformanceDemoPlan:
+    quarters: list  # the last 8 ended quarters (contracts.periods.Period)
+    contracts: list[PerformancePlan]
+    exemptions: dict[str, str]  # contract reference -> reason it has fewer than three key KPIs
+    flagged: str  # the one contract over £5m left with fewer than three key KPIs and no reason
+    waive: tuple[str, str]  # (contract reference, KPI code): its first deduction is waived
+    dispute: tuple[str, str]  # ... disputed
+    resolve: tuple[str, str]  # ... its concern resolved
+
+    @property
+    def return_count(self) -> int:
+        return sum(len(k.values) for c in self.contracts for k in c.kpis)
+
+
+def _planned_commissioner(directorate: str, pick: int) -> str:
+    people = [p.username for p in DEMO_USERS if p.role == Role.COMMISSIONER and p.directorate == directorate]
+    return people[pick % len(people)] if people else ""
+
+
+def _z(pattern: str, t: float, index: int, count: int, rng: random.Random) -> float:
+    """How far a value sits from target towards red: 0 on target, 1 on the red threshold."""
+    if pattern == "declining":
+        return 0.1 + 1.4 * t + rng.gauss(0, 0.05)
+    if pattern == "improving":
+        return max(0.0, 0.95 - 0.9 * t + rng.gauss(0, 0.08))
+    if pattern == "dip":  # red for two periods early on, then back on track
+        return 1.35 if 0.25 <= t < 0.5 else min(0.6, abs(rng.gauss(0.15, 0.2)))
+    if pattern == "slipping":  # red in the last quarter returned only
+        return 1.3 if index == count - 1 else min(0.6, abs(rng.gauss(0.2, 0.2)))
+    return min(0.9, abs(rng.gauss(0.1, 0.25)))  # steady: around target, sometimes amber
+
+
+def _value(template: KPITemplate, z: float) -> Decimal:
+    target, red = Decimal(template.target), Decimal(template.red)
+    raw = target - Decimal(str(round(z, 4))) * (target - red)  # works for both polarities
+    if template.unit == KPIUnit.PERCENT:
+        return min(max(raw, Decimal("0")), Decimal("100")).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if template.unit == KPIUnit.COUNT:
+        return max(raw, Decimal("0")).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return max(raw, Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def performance_plan(
+    *, plan: DemoPlan, seed: int = DEFAULT_SEED, today: datetime.date | None = None
+) -> PerformanceDemoPlan:
+    """KPIs, returns and decisions for the demonstration contracts, in memory."""
+    rng = random.Random(seed * 1009 + 3)
+    today = today or timezone.localdate()
+    last = Period.containing(today, Frequency.QUARTERLY).previous()
+    quarters = [last]
+    while len(quarters) < PERFORMANCE_QUARTERS:
+        quarters.insert(0, quarters[0].previous())
+    window_start, window_end = quarters[0].start, quarters[-1].end
+    year_start = Period.containing(window_start, Frequency.ANNUAL).start
+
+    eligible: dict[str, list[ContractPlan]] = defaultdict(list)
+    for item in sorted(plan.contracts, key=lambda c: c.fields["reference"]):
+        f = item.fields
+        if f["status"] == ContractStatus.ACTIVE and f["start_date"] <= year_start and item.links:
+            eligible[f["directorate"]].append(item)
+    chosen: list[ContractPlan] = []
+    for code, quota in PERFORMANCE_QUOTA.items():
+        pool = eligible[code]
+        if code == "ASCH":  # most of the demo commissioner's contracts, and some of a colleague's
+            mine = [c for c in pool if _planned_commissioner(code, c.commissioner_pick) == DEMO_COMMISSIONER]
+            others = [c for c in pool if c not in mine]
+            picked = rng.sample(mine, min(len(mine), quota * 2 // 3))
+            picked += rng.sample(others, min(len(others), quota - len(picked)))
+        else:
+            picked = rng.sample(pool, min(len(pool), quota))
+        chosen.extend(sorted(picked, key=lambda c: c.fields["reference"]))
+
+    # Showcase roles: what a visitor should find on the pages.
+    roles: dict[str, str] = {}
+
+    def first(directorate: str, commissioner: str | None = None, exclude=()) -> str | None:
+        for c in chosen:
+            who = _planned_commissioner(c.fields["directorate"], c.commissioner_pick)
+            if c.fields["directorate"] != directorate or c.fields["reference"] in roles or c in exclude:
+                continue
+            if commissioner is None or (who == DEMO_COMMISSIONER) == (commissioner == DEMO_COMMISSIONER):
+                return c.fields["reference"]
+        return None
+
+    for directorate, who, role in (
+        ("ASCH", DEMO_COMMISSIONER, "declining"),  # a concern on an ASCH contract, on its outcome pages
+        ("ASCH", DEMO_COMMISSIONER, "slipping"),  # red last quarter: red again this quarter raises a concern
+        ("ASCH", "other", "dip"),  # a concern raised, then resolved; one deduction waived
+        ("GET", None, "declining-disputed"),  # a concern and a disputed deduction
+        ("CYPE", None, "declining"),
+        ("PH", None, "improving"),
+    ):
+        reference = first(directorate, who)
+        if reference:
+            roles[reference] = role
+
+    over_5m = [c for c in chosen if c.fields["total_value"] > Decimal("5000000")]
+    flagged = next((c.fields["reference"] for c in over_5m if c.fields["reference"] not in roles), "")
+    plans: list[PerformancePlan] = []
+    showcase_kpi: dict[str, str] = {}
+    for item in chosen:
+        f = item.fields
+        reference = f["reference"]
+        who = _planned_commissioner(f["directorate"], item.commissioner_pick)
+        family = KPI_FAMILIES[_kpi_family(f["title"], f["directorate"])]
+        count = min(len(family), rng.choice((3, 4, 4, 5)))
+        role = roles.get(reference, "")
+        big = f["total_value"] > Decimal("5000000")
+        keys = 1 if reference == flagged else (3 if big else rng.choice((0, 1, 1, 2)))
+        # The showcase KPI is the first quarterly one: its story reads quarter by quarter.
+        show_index = next((i for i, t in enumerate(family[:count]) if t.frequency == _Q), 0)
+        rule_index = (
+            show_index if role and role != "improving" else (rng.randrange(count) if rng.random() < 0.3 else -1)
+        )
+        withhold = who == DEMO_COMMISSIONER
+        kpis = []
+        for index, template in enumerate(family[:count]):
+            pattern = role.split("-")[0] if role and index == show_index else None
+            if pattern is None:
+                pattern = _weighted(rng, (("steady", 86), ("improving", 9), ("declining", 5)))
+                if pattern == "declining" and withhold:
+                    pattern = "steady"  # the commissioner's own story is told by the showcase KPIs
+            first_period = Period.containing(window_start, template.frequency)
+            if first_period.end < window_start:
+                first_period = first_period.next()
+            periods = periods_between(first_period, window_end)
+            fields = {
+                "code": f"KPI{index + 1:02d}",
+                "name": template.name,
+                "description": template.description,
+                "unit": template.unit,
+                "polarity": template.polarity,
+                "target": Decimal(template.target),
+                "amber_threshold": Decimal(template.amber),
+                "red_threshold": Decimal(template.red),
+                "tolerance": Decimal(template.tolerance),
+                "frequency": template.frequency,
+                "first_period_start": first_period.start,
+                "weight": 2 if index == 0 else 1,
+                "is_key": index < keys,
+                "supporting_outcome": item.links[0][0]
+                if index == 0
+                else (item.links[1][0] if index == 1 and len(item.links) > 1 and rng.random() < 0.5 else None),
+                "deduction_rule": DeductionRule.NONE,
+            }
+            if index == rule_index:
+                fields.update(_deduction_rule(rng, role, f["annual_value"]))
+            values = {}
+            # Positions run over the quarters, so a monthly KPI follows the same curve as a quarterly one.
+            quarter_pos = {q.start: i for i, q in enumerate(quarters)}
+            for position, period in enumerate(periods):
+                quarter = period.quarter()
+                q_index = quarter_pos.get(quarter.start, 0)
+                t = (q_index + (position % 3) / 3 if template.frequency == _M else q_index) / (len(quarters) - 1)
+                z = _z(pattern, min(t, 1.0), q_index, len(quarters) - (1 if withhold else 0), rng)
+                if withhold and quarter.start == quarters[-1].start:
+                    continue  # left for the commissioner to enter
+                values[period.start] = _value(template, z)
+            if index == show_index and role:
+                showcase_kpi[reference] = fields["code"]
+            kpis.append(KPIPlan(fields=fields, pattern=pattern, values=values))
+        plans.append(
+            PerformancePlan(
+                reference=reference,
+                commissioner=who,
+                kpis=kpis,
+                withhold_last_quarter=withhold,
+                assess=keys > 0 and rng.random() < 0.5,
+                role=role,
+            )
+        )
+    # A few returns overdue elsewhere: one KPI of three other contracts missed the quarter before last.
+    quiet = [p for p in plans if not p.role and not p.withhold_last_quarter]
+    for p in rng.sample(quiet, min(3, len(quiet))):
+        kpi = p.kpis[-1]
+        q = quarters[-2]
+        kpi.values = {start: v for start, v in kpi.values.items() if not (q.start <= start <= q.end)}
+
+    exemptions = {}
+    chosen_refs = {c.fields["reference"] for c in chosen}
+    for item in plan.contracts:
+        f = item.fields
+        if f["reference"] in chosen_refs or f["total_value"] <= Decimal("5000000"):
+            continue
+        if f["status"] in (ContractStatus.EXPIRED, ContractStatus.TERMINATED):
+            continue
+        exemptions[f["reference"]] = REASON_BEFORE_ACT if f["start_date"] < PROCUREMENT_ACT_START else REASON_MOBILISING
+
+    def showcase(role: str) -> tuple[str, str]:
+        for reference, r in roles.items():
+            if r == role:
+                return reference, showcase_kpi.get(reference, "")
+        return "", ""
+
+    return PerformanceDemoPlan(
+        quarters=quarters,
+        contracts=plans,
+        exemptions=exemptions,
+        flagged=flagged,
+        waive=showcase("dip"),
+        dispute=showcase("declining-disputed"),
+        resolve=showcase("dip"),
+    )
+
+
+def _deduction_rule(rng: random.Random, role: str, annual_value: Decimal) -> dict:
+    """A deduction (service credit) rule: fixed £, a % of the period's charge, or escalating with a cap."""
+    kind = {"declining": "escalating", "slipping": "fixed", "dip": "fixed", "declining-disputed": "percent"}.get(
+        role
+    ) or rng.choice(("fixed", "percent", "escalating"))
+    if kind == "fixed":
+        return {"deduction_rule": DeductionRule.FIXED, "deduction_amount": Decimal(rng.choice((500, 750, 1000, 1500)))}
+    if kind == "percent":
+        return {
+            "deduction_rule": DeductionRule.PERCENT_OF_CHARGE,
+            # Large contracts' charges are large: a smaller share still bites.
+            "deduction_percent": Decimal("0.5") if annual_value > 10_000_000 else Decimal(rng.choice((1, 2, 3))),
+            "deduction_cap_percent": Decimal("5"),
+        }
+    step = max(Decimal(250), (Decimal(annual_value) / 400).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return {
+        "deduction_rule": DeductionRule.ESCALATING,
+        "deduction_amount": min(step, Decimal(5000)),
+        "deduction_cap_percent": Decimal("5"),
+    }
+
+
+RED_COMMENTARY = (
+    "Staff shortages across the quarter; the provider has agreed a recovery plan.",
+    "Performance fell after the loss of two senior staff; recruitment is under way.",
+    "Severe weather and sickness absence disrupted delivery.",
+)
+WAIVE_REASON = (
+    "Waived at the quarterly contract review: the provider evidenced that the failure followed the "
+    "council's own change to referral arrangements."
+)
+DISPUTE_REASON = (
+    "The provider disputes the figure: it says the late repairs were held up by utility companies' works "
+    "and has sent evidence, which is being checked."
+)
+RESOLVE_NOTE = (
+    "Action plan delivered: extra staff recruited and rotas changed. The KPI has been back on target "
+    "since, so the concern is closed."
+)
+
+
+def demo_performance_load(
+    *, plan: DemoPlan, seed: int, today: datetime.date, result: DemoResult, outcomes: dict
+) -> PerformanceDemoPlan:
+    """KPIs, returns and what follows from them, through the contract performance services.
+
+    Idempotent: a contract that already has KPIs is left alone, and a key-KPI reason is only
+    recorded where none is.
+    """
+    perf = performance_plan(plan=plan, seed=seed, today=today)
+    references = [p.reference for p in perf.contracts]
+    contracts = {
+        c.reference: c
+        for c in Contract.objects.filter(reference__in=references + list(perf.exemptions)).select_related(
+            "commissioner", "directorate"
+        )
+    }
+    for reference, reason in perf.exemptions.items():
+        contract = contracts.get(reference)
+        if contract is not None and not contract.key_kpi_exemption_reason:
+            contract_update(contract=contract, data={"key_kpi_exemption_reason": reason}, reason=DEMO_REASON)
+            result.created["key KPI reasons recorded"] += 1
+
+    done = set(KPI.objects.filter(contract__reference__in=references).values_list("contract__reference", flat=True))
+    todo = [p for p in perf.contracts if p.reference in contracts and p.reference not in done]
+    result.existing["contracts with KPIs"] += len(perf.contracts) - len(todo)
+    kpis: dict[tuple[str, str], KPI] = {}
+    for item in todo:
+        contract = contracts[item.reference]
+        for planned in item.kpis:
+            fields = dict(planned.fields)
+            code = fields.pop("supporting_outcome")
+            kpi = kpi_create(
+                contract=contract, reason=DEMO_REASON, supporting_outcome=outcomes.get(code) if code else None, **fields
+            )
+            kpis[(item.reference, kpi.code)] = kpi
+            result.created["KPIs"] += 1
+
+    # Quarter by quarter, as providers would have sent them; older quarters accepted by the commissioner.
+    older = {q.start for q in perf.quarters[:-2]}
+    for quarter in perf.quarters:
+        for item in todo:
+            contract = contracts[item.reference]
+            entries = []
+            for planned in item.kpis:
+                kpi = kpis[(item.reference, planned.fields["code"])]
+                for start, actual in planned.values.items():
+                    period = Period(start, kpi.frequency)
+                    if period.quarter().start != quarter.start:
+                        continue
+                    red = rag_for(kpi, actual)[0] == RAG.RED
+                    commentary = (
+                        RED_COMMENTARY[(start.month + len(item.reference)) % len(RED_COMMENTARY)] if red else ""
+                    )
+                    entries.append(ReturnEntry(kpi=kpi, period=period, actual=actual, commentary=commentary))
+            if not entries:
+                continue
+            saved = kpi_returns_save_many(entries=entries, submit=True, reason=DEMO_REASON)
+            result.created["KPI returns"] += len(saved)
+            if quarter.start in older:
+                for ret in saved:
+                    ret.contract = contract
+                    kpi_return_accept(kpi_return=ret, actor=contract.commissioner)
+
+    # The commissioners' decisions: older deductions applied, one waived and one disputed; recent ones proposed.
+    handled = {item.reference for item in todo}
+    recent_from = perf.quarters[-2].start
+    waived = disputed = False
+    for deduction in (
+        Deduction.objects.filter(contract__reference__in=handled, status=DeductionStatus.PROPOSED)
+        .select_related("contract__commissioner", "contract__directorate", "kpi", "kpi_return")
+        .order_by("contract__reference", "kpi__code", "kpi_return__period_start")
+    ):
+        key = (deduction.contract.reference, deduction.kpi.code)
+        actor = deduction.contract.commissioner
+        if key == perf.waive and not waived:
+            deduction_waive(deduction=deduction, reason=WAIVE_REASON, actor=actor)
+            waived = True
+        elif key == perf.dispute and not disputed:
+            deduction_dispute(deduction=deduction, reason=DISPUTE_REASON, actor=actor)
+            disputed = True
+        elif deduction.kpi_return.period_end < recent_from:
+            deduction_apply(deduction=deduction, actor=actor, reason="Applied at the quarterly contract review")
+        else:
+            continue
+        result.created["deduction decisions"] += 1
+
+    reference, code = perf.resolve
+    if reference in handled:
+        for concern in PerformanceConcern.objects.filter(
+            contract__reference=reference, kpi__code=code, resolved_at__isnull=True
+        ).select_related("contract__commissioner"):
+            performance_concern_resolve(concern=concern, note=RESOLVE_NOTE, actor=concern.contract.commissioner)
+            result.created["concerns resolved"] += 1
+
+    # Procurement Act 2023 s.71: a confirmed 12-monthly assessment for some contracts; the rest are overdue.
+    start, end = perf.quarters[-5].start, perf.quarters[-2].end
+    for item in todo:
+        if not item.assess:
+            continue
+        contract = contracts[item.reference]
+        assessment = performance_assessment_propose(
+            contract=contract,
+            period_start=start,
+            period_end=end,
+            reason=AssessmentReason.ANNUAL,
+            actor=contract.commissioner,
+        )
+        performance_assessment_confirm(
+            assessment=assessment,
+            note="Agreed with the provider at the annual contract review.",
+            actor=contract.commissioner,
+        )
+        result.created["performance assessments"] += 1
+    return perf
+
+
+@dataclass(frozen=True)
+class PerformanceFigures:
+    kpis: int
+    returns: int
+    open_concerns: int
+    deductions_proposed: Decimal
+    deductions_applied: Decimal
+
+
+def performance_figures() -> PerformanceFigures:
+    """The demo summary's performance figures: KPIs, returns, open concerns and deductions £, to the penny."""
+    totals = {status: Decimal("0.00") for status in DeductionStatus.values}
+    for status, pence in (
+        Deduction.objects.values("status").annotate(pence=money_sum("amount")).values_list("status", "pence")
+    ):
+        totals[status] = pence_to_pounds(pence)
+    return PerformanceFigures(
+        kpis=KPI.objects.count(),
+        returns=KPIReturn.objects.count(),
+        open_concerns=PerformanceConcern.objects.filter(resolved_at__isnull=True).count(),
+        deductions_proposed=totals[DeductionStatus.PROPOSED],
+        deductions_applied=totals[DeductionStatus.APPLIED],
+    )

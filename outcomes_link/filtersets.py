@@ -135,3 +135,27 @@ class SupportingOutcomeContractFilterSet(django_filters.FilterSet):
             | Q(contract__title__icontains=value)
             | Q(contract__provider__name__icontains=value)
         )
+
+
+class RAGMatrixFilterSet(ContractRegisterFilterSet):
+    """The RAG matrix's filters: the register's, narrowed to search, directorate and outcome."""
+
+    directorate_id = django_filters.ModelChoiceFilter(
+        field_name="directorate",
+        queryset=Directorate.objects.order_by("order", "name"),
+        label="Directorate",
+        empty_label="All directorates",
+    )
+    # Not offered on the matrix: it reads across contracts by outcome and directorate.
+    provider_id = None
+    commissioner_id = None
+    status = None
+    category = None
+    annual_value_min = None
+    annual_value_max = None
+    ending_before = None
+    ending_soon = None
+    linked = None
+
+    class Meta(ContractRegisterFilterSet.Meta):
+        fields = ["q", "directorate_id", "supporting_outcome_id", "strategic_outcome_id"]

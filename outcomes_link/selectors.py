@@ -5,18 +5,45 @@ rounded half up to the penny per link, then summed, in Decimal (outcomes_link.mo
 Only active contracts count towards an outcome's contracts and value.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from commissioning.db import money_sum, pence_to_pounds
 from commissioning.models import Framework, StrategicOutcome, SupportingOutcome
 from commissioning.selectors import framework_get_default, strategic_outcome_list
-from contracts.choices import SME_SIZES, ContractStatus, Location, Sector
-from contracts.models import Contract, Provider
-from contracts.selectors import contract_list
+from contracts.choices import COUNTED_RETURN_STATUSES, SME_SIZES, ContractStatus, DeductionStatus, Location, Sector
+from contracts.models import KPI, Contract, ContractPeriodSummary, Deduction, KPIReturn, PerformanceConcern, Provider
+from contracts.periods import Period, financial_year_label, financial_year_of
+from contracts.rules import format_measure
+from contracts.selectors import (
+    contract_list,
+    contracts_missing_key_kpis,
+    kpi_list,
+    open_concerns,
+    overdue_returns,
+    rag_matrix,
+    recent_quarters,
+)
+from contracts.services import kpis_due_in_quarter
 from outcomes_link.models import OutcomeLink, attributed_value
 
 ZERO = Decimal("0.00")
@@ -212,3 +239,206 @@ def provider_figures() -> ProviderFigures:
         unknown_location=Count("id", filter=Q(location=Location.UNKNOWN)),
     )
     return ProviderFigures(**row)
+
+
+# --- Performance along the golden thread -------------------------------------------------------
+# The stored quarter summaries, concerns and deductions (contracts.services derives them when a
+# return is saved), read for the contract, outcome and home pages. Each read is one query.
+
+MATRIX_QUARTERS = 8
+
+
+def latest_quarter_summaries(
+    *, contracts: QuerySet, today: datetime.date | None = None
+) -> dict[int, ContractPeriodSummary]:
+    """Each contract's latest reported quarter (a summary with at least one KPI returned) among the
+    last 8 ended quarters, by contract id. `contracts` is a queryset of contracts or of contract ids. One query."""
+    quarters = recent_quarters(count=MATRIX_QUARTERS, today=today or timezone.localdate())
+    rows = (
+        ContractPeriodSummary.objects.filter(
+            contract_id__in=contracts, period_start__gte=quarters[0].start, period_start__lte=quarters[-1].start
+        )
+        .exclude(rag="")
+        .order_by("contract_id", "period_start")
+    )
+    return {summary.contract_id: summary for summary in rows}
+
+
+@dataclass
+class ContractPerformanceOverview:
+    """What the contract page says about performance: the latest reported quarter, open concerns,
+    this financial year's deductions and the Procurement Act 2023 s.52 key-KPI flag."""
+
+    kpi_count: int
+    latest: ContractPeriodSummary | None
+    last_quarter: Period
+    open_concerns: list[PerformanceConcern]
+    financial_year: str
+    deductions_applied: Decimal
+    deductions_proposed: Decimal
+    missing_key_kpis: bool
+
+
+def _amount_if(status: str) -> Case:
+    return Case(
+        When(status=status, then="amount"),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def contract_performance_overview(
+    *, contract: Contract, today: datetime.date | None = None
+) -> ContractPerformanceOverview:
+    """Five queries whatever the number of KPIs, returns, concerns or deductions."""
+    today = today or timezone.localdate()
+    last_quarter = recent_quarters(count=1, today=today)[-1]
+    latest = (
+        ContractPeriodSummary.objects.filter(contract=contract, period_start__lte=last_quarter.start)
+        .exclude(rag="")
+        .order_by("-period_start")
+        .first()
+    )
+    year = financial_year_of(today)
+    totals = Deduction.objects.filter(contract=contract, financial_year=year).aggregate(
+        applied=money_sum(_amount_if(DeductionStatus.APPLIED)),
+        proposed=money_sum(_amount_if(DeductionStatus.PROPOSED)),
+    )
+    return ContractPerformanceOverview(
+        kpi_count=contract.kpis.filter(is_active=True).count(),
+        latest=latest,
+        last_quarter=last_quarter,
+        open_concerns=list(open_concerns().filter(contract=contract)),
+        financial_year=financial_year_label(year),
+        deductions_applied=pence_to_pounds(totals["applied"]),
+        deductions_proposed=pence_to_pounds(totals["proposed"]),
+        missing_key_kpis=contracts_missing_key_kpis(contracts=Contract.objects.filter(pk=contract.pk)).exists(),
+    )
+
+
+def outcome_open_concerns(
+    *, supporting_outcome: SupportingOutcome | None = None, strategic_outcome: StrategicOutcome | None = None
+) -> QuerySet[PerformanceConcern]:
+    """Open performance concerns on the contracts linked to a supporting (or strategic) outcome. One query."""
+    links = OutcomeLink.objects.filter(contract=OuterRef("contract_id"))
+    if supporting_outcome is not None:
+        links = links.filter(supporting_outcome=supporting_outcome)
+    if strategic_outcome is not None:
+        links = links.filter(supporting_outcome__strategic_outcome=strategic_outcome)
+    return open_concerns().filter(Exists(links)).order_by("contract__reference", "kpi__code")
+
+
+@dataclass
+class OutcomeKPI:
+    """A KPI that evidences a supporting outcome directly, with its latest counted return."""
+
+    kpi: KPI
+    rag: str
+    actual: str
+    period: str
+
+    def get_rag_display(self) -> str:
+        return self.rag.capitalize()
+
+
+def outcome_kpis(*, supporting_outcome: SupportingOutcome) -> list[OutcomeKPI]:
+    """Active KPIs whose supporting outcome is this one, with the RAG of their latest counted return. One query."""
+    latest = KPIReturn.objects.filter(
+        kpi=OuterRef("pk"), status__in=COUNTED_RETURN_STATUSES, actual__isnull=False
+    ).order_by("-period_start")
+    kpis = (
+        kpi_list()
+        .filter(supporting_outcome=supporting_outcome, is_active=True)
+        .annotate(
+            latest_rag=Subquery(latest.values("rag")[:1]),
+            latest_actual=Subquery(latest.values("actual")[:1]),
+            latest_period_start=Subquery(latest.values("period_start")[:1]),
+        )
+    )
+    out = []
+    for kpi in kpis:
+        start = kpi.latest_period_start
+        if isinstance(start, str):  # SQLite returns a subquery's date as text
+            start = datetime.date.fromisoformat(start)
+        out.append(
+            OutcomeKPI(
+                kpi=kpi,
+                rag=kpi.latest_rag or "",
+                actual=format_measure(kpi.latest_actual, kpi.unit) if kpi.latest_actual is not None else "",
+                period=Period(start, kpi.frequency).label if start else "",
+            )
+        )
+    return out
+
+
+def strategic_outcome_contracts(*, strategic_outcome: StrategicOutcome) -> QuerySet[Contract]:
+    """The register's contracts that serve any supporting outcome of a strategic outcome (each once)."""
+    return contract_register_with_outcomes().filter(
+        Exists(
+            OutcomeLink.objects.filter(contract=OuterRef("pk"), supporting_outcome__strategic_outcome=strategic_outcome)
+        )
+    )
+
+
+def contracts_with_kpis() -> QuerySet[Contract]:
+    """Contracts that have at least one KPI: the rows of the RAG matrix."""
+    return contract_list().filter(Exists(KPI.objects.filter(contract=OuterRef("pk"))))
+
+
+@dataclass
+class HomePerformance:
+    open_concern_count: int
+    concerns: list[PerformanceConcern] = field(default_factory=list)
+    overdue_count: int | None = None
+
+
+def home_performance(
+    *, directorate_id: int | None = None, limit: int = 10, today: datetime.date | None = None
+) -> HomePerformance:
+    """Open concerns for everyone; for a commissioner, their directorate's open concerns and overdue returns."""
+    figures = HomePerformance(open_concern_count=PerformanceConcern.objects.filter(resolved_at__isnull=True).count())
+    if directorate_id is not None:
+        figures.concerns = list(open_concerns().filter(contract__directorate_id=directorate_id)[: limit + 1])
+        figures.overdue_count = len(
+            overdue_returns(
+                contracts=Contract.objects.filter(directorate_id=directorate_id), today=today or timezone.localdate()
+            )
+        )
+    return figures
+
+
+@dataclass
+class MatrixCell:
+    quarter: Period
+    summary: ContractPeriodSummary | None
+    empty: str  # what an empty cell says: "No KPIs due" or "Not returned"
+
+
+@dataclass
+class MatrixRow:
+    contract: Contract
+    cells: list[MatrixCell]
+
+
+def rag_matrix_rows(*, contract_ids: list[int], quarters: list[Period]) -> list[MatrixRow]:
+    """One page of the RAG matrix (contracts.selectors.rag_matrix), each empty cell saying why it is empty.
+
+    A quarter with no summary had "No KPIs due" when none of the contract's active KPIs has a period
+    ending in it within the contract's term; otherwise its returns are "Not returned". Three queries.
+    """
+    contracts = Contract.objects.filter(pk__in=contract_ids).prefetch_related(
+        Prefetch("kpis", queryset=KPI.objects.filter(is_active=True), to_attr="active_kpis")
+    )
+    matrix = rag_matrix(contracts=contracts, quarters=quarters)
+    rows = []
+    for contract, summaries in matrix.rows:
+        cells = []
+        for quarter, summary in zip(matrix.quarters, summaries, strict=True):
+            due = (
+                contract.start_date <= quarter.end
+                and contract.current_end_date >= quarter.start
+                and bool(kpis_due_in_quarter(contract.active_kpis, quarter))
+            )
+            cells.append(MatrixCell(quarter, summary, "Not returned" if due else "No KPIs due"))
+        rows.append(MatrixRow(contract, cells))
+    return rows

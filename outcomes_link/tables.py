@@ -132,3 +132,49 @@ class SupportingOutcomeContractTable(tables.Table):
 
     def render_is_primary(self, value) -> str:
         return "Primary" if value else "–"
+
+
+def _latest_quarter_cell(summary) -> str:
+    return render_to_string(
+        "outcomes_link/_rag_tag.html", {"summary": summary, "empty": "No KPI returns", "show_period": True}
+    )
+
+
+class SupportingOutcomeContractPerformanceTable(SupportingOutcomeContractTable):
+    """The contracts of a supporting outcome with each one's latest reported quarter (RAG tag and score).
+
+    `latest` maps contract id to its ContractPeriodSummary (outcomes_link.selectors.latest_quarter_summaries),
+    read in one query for the whole page.
+    """
+
+    latest_quarter = tables.Column(verbose_name="Latest quarter", accessor="pk", orderable=False)
+
+    class Meta(SupportingOutcomeContractTable.Meta):
+        sequence = ("reference", "title", "latest_quarter", "...")
+
+    def __init__(self, *args, latest: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = latest or {}
+
+    def render_latest_quarter(self, record) -> str:
+        return _latest_quarter_cell(self.latest.get(record.contract_id))
+
+
+class ContractPerformanceTable(ContractRegisterTable):
+    """Register rows with each contract's latest reported quarter: the contracts of a strategic outcome."""
+
+    latest_quarter = tables.Column(verbose_name="Latest quarter", accessor="pk", orderable=False)
+
+    class Meta(ContractRegisterTable.Meta):
+        empty_text = "No contracts are linked to this outcome."
+        exclude = ("status", "current_end_date")
+        sequence = ("reference", "title", "latest_quarter", "...")
+
+    caption = "Contracts delivering this outcome"
+
+    def __init__(self, *args, latest: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = latest or {}
+
+    def render_latest_quarter(self, record) -> str:
+        return _latest_quarter_cell(self.latest.get(record.pk))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("contracts/", views.ContractListView.as_view(), name="contract_list"),
     path("contracts/<int:pk>/", views.ContractDetailView.as_view(), name="contract_detail"),
     path("contracts/<int:pk>/outcomes/", views.ContractOutcomesView.as_view(), name="contract_outcomes"),
+    path("performance/matrix/", views.RAGMatrixView.as_view(), name="rag_matrix"),
 ]

@@ -5,10 +5,13 @@ the one write here (a contract's links) needs the link permission and the contra
 directorate (commissioning.permissions.can_write_in_directorate), checked on GET and POST.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
@@ -16,23 +19,40 @@ from commissioning.choices import Role
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.selectors import supporting_outcome_get
 from contracts.models import Contract
-from contracts.selectors import contract_get, contract_totals, contracts_ending_soon
-from outcomes_link.filtersets import ContractRegisterPageFilterSet, SupportingOutcomeContractFilterSet
+from contracts.selectors import contract_get, contract_totals, contracts_ending_soon, recent_quarters
+from outcomes_link.filtersets import (
+    ContractRegisterPageFilterSet,
+    RAGMatrixFilterSet,
+    SupportingOutcomeContractFilterSet,
+)
 from outcomes_link.forms import ChangeReasonForm, OutcomeLinkFormSet, supporting_outcome_choices
 from outcomes_link.selectors import (
+    MATRIX_QUARTERS,
+    contract_performance_overview,
     contract_recent_changes,
     contract_register_with_outcomes,
     contract_thread,
+    contracts_with_kpis,
     contracts_without_links,
+    home_performance,
+    latest_quarter_summaries,
+    outcome_kpis,
+    outcome_open_concerns,
     outcome_overview,
     provider_figures,
+    rag_matrix_rows,
+    strategic_outcome_contracts,
     strategic_outcome_detail,
     supporting_outcome_figures,
     supporting_outcome_links,
     supporting_outcomes_for_choice,
 )
 from outcomes_link.services import contract_outcome_links_set
-from outcomes_link.tables import ContractRegisterTable, SupportingOutcomeContractTable
+from outcomes_link.tables import (
+    ContractPerformanceTable,
+    ContractRegisterTable,
+    SupportingOutcomeContractPerformanceTable,
+)
 
 REGISTER_PAGE_SIZE = 50
 # The home page shows a short list; the register (linked from it) shows the rest.
@@ -69,8 +89,13 @@ class HomeView(RoleRequiredMixin, TemplateView):
             context["ending_soon"] = list(contracts_ending_soon(directorate_id=d)[: HOME_LIST_LIMIT + 1])
             context["unlinked"] = list(contracts_without_links(directorate_id=d)[: HOME_LIST_LIMIT + 1])
             context["list_limit"] = HOME_LIST_LIMIT
+            context["performance"] = home_performance(directorate_id=d, limit=HOME_LIST_LIMIT)
+            context["can_enter_returns"] = user.has_perm("contracts.change_kpireturn")
+            context["overdue_days"] = settings.KPI_RETURN_OVERDUE_DAYS
         elif user.has_role(Role.COMMISSIONER):
             context["commissioner_without_directorate"] = True
+        if "performance" not in context:
+            context["performance"] = home_performance()
         if is_admin:
             context["all_ending_soon_count"] = contracts_ending_soon().count()
         if is_admin or user.has_role(Role.MEMBER):
@@ -97,7 +122,16 @@ class StrategicOutcomeDetailView(RoleRequiredMixin, TemplateView):
             row = strategic_outcome_detail(code=self.kwargs["code"])
         except ObjectDoesNotExist as exc:
             raise Http404("No strategic outcome with that code.") from exc
-        return super().get_context_data(row=row, framework=row.outcome.framework, **kwargs)
+        contracts = strategic_outcome_contracts(strategic_outcome=row.outcome)
+        table = ContractPerformanceTable(contracts, latest=latest_quarter_summaries(contracts=contracts.values("pk")))
+        RequestConfig(self.request, paginate={"per_page": REGISTER_PAGE_SIZE}).configure(table)
+        return super().get_context_data(
+            row=row,
+            framework=row.outcome.framework,
+            table=table,
+            concerns=list(outcome_open_concerns(strategic_outcome=row.outcome)),
+            **kwargs,
+        )
 
 
 class SupportingOutcomeDetailView(RoleRequiredMixin, TemplateView):
@@ -113,13 +147,18 @@ class SupportingOutcomeDetailView(RoleRequiredMixin, TemplateView):
         filterset = SupportingOutcomeContractFilterSet(
             self.request.GET or None, queryset=supporting_outcome_links(supporting_outcome=outcome)
         )
-        table = SupportingOutcomeContractTable(filterset.qs)
+        links = filterset.qs
+        table = SupportingOutcomeContractPerformanceTable(
+            links, latest=latest_quarter_summaries(contracts=links.values("contract_id"))
+        )
         RequestConfig(self.request, paginate={"per_page": REGISTER_PAGE_SIZE}).configure(table)
         return super().get_context_data(
             outcome=outcome,
             figures=supporting_outcome_figures(supporting_outcome=outcome),
             filter=filterset,
             table=table,
+            concerns=list(outcome_open_concerns(supporting_outcome=outcome)),
+            kpis=outcome_kpis(supporting_outcome=outcome),
             **kwargs,
         )
 
@@ -155,8 +194,32 @@ class ContractDetailView(RoleRequiredMixin, TemplateView):
             contract=contract,
             links=list(contract_thread(contract=contract)),
             changes=contract_recent_changes(contract=contract),
+            performance=contract_performance_overview(contract=contract),
             can_edit_contract=_can_edit_contract(user, contract),
             can_edit_links=_can_edit_links(user, contract),
+            **kwargs,
+        )
+
+
+class RAGMatrixView(RoleRequiredMixin, TemplateView):
+    """Contracts × the last 8 ended quarters, each cell the contract's stored quarter summary; 50 contracts a page."""
+
+    template_name = "outcomes_link/rag_matrix.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        filterset = RAGMatrixFilterSet(self.request.GET or None, queryset=contracts_with_kpis())
+        ids = filterset.qs.order_by("reference").values_list("pk", flat=True)
+        page = Paginator(ids, self.paginate_by).get_page(self.request.GET.get("page"))
+        quarters = recent_quarters(count=MATRIX_QUARTERS, today=timezone.localdate())
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter=filterset,
+            page=page,
+            quarters=quarters,
+            rows=rag_matrix_rows(contract_ids=list(page.object_list), quarters=quarters),
+            page_query=query.urlencode(),
             **kwargs,
         )
 

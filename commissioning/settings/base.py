@@ -147,6 +147,9 @@ DJANGO_TABLES2_TEMPLATE = "_partials/table.html"
 CONTRACT_ENDING_SOON_MONTHS = 6
 # A KPI return still missing this many days after its period ends is overdue.
 KPI_RETURN_OVERDUE_DAYS = env.int("GOLDEN_THREAD_KPI_RETURN_OVERDUE_DAYS", default=30)
+# Contract performance notices (OCDS): each contract's ocid is this prefix plus its reference. A real
+# publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
+OCDS_OCID_PREFIX = env("GOLDEN_THREAD_OCDS_OCID_PREFIX", default="ocds-goldenthread-kcc")
 
 LOGGING = {
     "version": 1,

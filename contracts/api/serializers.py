@@ -1,19 +1,33 @@
-"""Serializers of providers and contracts. Relations: `<fk>` brief (read), `<fk>_id` (write)."""
+"""Serializers of providers, contracts and contract performance. Relations: `<fk>` brief (read), `<fk>_id` (write)."""
 
 import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commissioning.api.serializers import (
     BaseModelSerializer,
     BriefSerializer,
     DirectorateBriefSerializer,
+    SupportingOutcomeBriefSerializer,
     UserBriefSerializer,
     brief_fields,
 )
-from commissioning.models import Directorate, User
-from contracts.models import Contract, Provider
-from contracts.services import PROVIDER_FIELDS
+from commissioning.models import Directorate, SupportingOutcome, User
+from contracts.choices import AssessmentReason, Direction, PerformanceRating
+from contracts.models import (
+    KPI,
+    AssessmentRating,
+    Contract,
+    ContractPeriodSummary,
+    Deduction,
+    KPIReturn,
+    PerformanceAssessment,
+    PerformanceConcern,
+    Provider,
+)
+from contracts.periods import parse_period
+from contracts.services import KPI_FIELDS, PROVIDER_FIELDS
 
 
 class ProviderBriefSerializer(BriefSerializer):
@@ -111,3 +125,398 @@ class ContractSerializer(BaseModelSerializer):
 
     def get_is_ending_soon(self, contract: Contract) -> bool:
         return contract.is_ending_soon(datetime.date.today())
+
+
+# --- Contract performance (issue 3): KPIs, returns, concerns, deductions, assessments, quarter summaries ---
+
+
+# The same choices under two field names would make drf-spectacular name one enum twice (a warning);
+# the second field of each pair states its values inline instead.
+@extend_schema_field({"type": "string", "enum": ["", *Direction.values], "readOnly": True})
+class DirectionYearField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": PerformanceRating.values, "readOnly": True})
+class ProposedRatingField(serializers.CharField):
+    pass
+
+
+class KPIBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:kpi-detail")
+
+    class Meta:
+        model = KPI
+        fields = brief_fields("code", "name")
+
+
+class KPIReturnBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:kpireturn-detail")
+
+    class Meta:
+        model = KPIReturn
+        fields = brief_fields("period_start")
+
+
+class PerformanceAssessmentBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:performanceassessment-detail")
+
+    class Meta:
+        model = PerformanceAssessment
+        fields = brief_fields("period_start", "period_end")
+
+
+class KPISerializer(BaseModelSerializer):
+    """A KPI of a contract: target, amber and red thresholds, direction-of-travel tolerance and deduction rule.
+
+    KPIs are not deleted: a KPI no longer used is retired with `is_active: false`, keeping its returns.
+    Its contract is chosen when it is added; its frequency and first period are fixed once it has returns.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:kpi-detail")
+    contract = ContractBriefSerializer(read_only=True)
+    contract_id = serializers.PrimaryKeyRelatedField(source="contract", queryset=Contract.objects.all())
+    supporting_outcome = SupportingOutcomeBriefSerializer(read_only=True, allow_null=True)
+    supporting_outcome_id = serializers.PrimaryKeyRelatedField(
+        source="supporting_outcome", queryset=SupportingOutcome.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta(BaseModelSerializer.Meta):
+        model = KPI
+        fields = [
+            *brief_fields(),
+            "contract",
+            "contract_id",
+            *(name for name in KPI_FIELDS if name != "supporting_outcome"),
+            "supporting_outcome",
+            "supporting_outcome_id",
+            "created",
+            "modified",
+            "reason",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, KPI):
+            fields["contract_id"].read_only = True  # a KPI belongs to one contract; copy it to another instead
+        return fields
+
+
+class KPICopySerializer(serializers.Serializer):
+    """Copy the active KPIs of one contract onto another (codes the other already has are skipped)."""
+
+    source_contract_id = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), help_text="The contract whose KPIs are copied"
+    )
+    contract_id = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), help_text="The contract that receives the copies"
+    )
+    first_period_start = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="First day of the copies' first period; by default the first period on or after the contract starts",
+    )
+
+
+class KPIReturnSerializer(BaseModelSerializer):
+    """A KPI's value for one period. RAG and direction of travel are derived when it is saved, each with its reason.
+
+    Write `kpi_id` and `period` as the council writes it ("2025-26 Q2", the code "2025-26-Q2",
+    "May 2025", "2025-26"); both are fixed once the return exists. `submit: true` submits the
+    return for the commissioner to accept; `false` keeps it a draft. Changing an accepted return
+    needs a `reason`.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:kpireturn-detail")
+    kpi = KPIBriefSerializer(read_only=True)
+    kpi_id = serializers.PrimaryKeyRelatedField(source="kpi", queryset=KPI.objects.select_related("contract"))
+    contract = ContractBriefSerializer(read_only=True)
+    period = serializers.CharField(
+        max_length=40, help_text='As the council writes it: "2025-26 Q2", "2025-26-Q2", "May 2025" or "2025-26"'
+    )
+    period_code = serializers.CharField(source="period.code", read_only=True)
+    actual = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True, required=False)
+    commentary = serializers.CharField(allow_blank=True, required=False)
+    submit = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="Submit the return (true) or keep it a draft (false). Adding: draft unless true. "
+        "Changing: as it was (submitted or accepted stays submitted) unless given.",
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    submitted_by = UserBriefSerializer(read_only=True, allow_null=True)
+    reviewed_by = UserBriefSerializer(read_only=True, allow_null=True)
+    direction_year = DirectionYearField(read_only=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = KPIReturn
+        fields = [
+            *brief_fields(),
+            "kpi",
+            "kpi_id",
+            "contract",
+            "period",
+            "period_code",
+            "period_start",
+            "period_end",
+            "financial_year",
+            "actual",
+            "commentary",
+            "submit",
+            "status",
+            "status_label",
+            "returned_reason",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "rag",
+            "rag_explanation",
+            "direction_previous",
+            "direction_previous_explanation",
+            "direction_year",
+            "direction_year_explanation",
+            "created",
+            "modified",
+            "reason",
+        ]
+        read_only_fields = [
+            "period_start",
+            "status",
+            "returned_reason",
+            "submitted_at",
+            "reviewed_at",
+            "rag",
+            "rag_explanation",
+            "direction_previous",
+            "direction_previous_explanation",
+            "direction_year",
+            "direction_year_explanation",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, KPIReturn):
+            # A return is one KPI's value for one period: to record another period, add a return.
+            fields["kpi_id"].read_only = True
+            fields["period"].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        if "period" in attrs:
+            kpi = attrs["kpi"]
+            try:
+                attrs["period"] = parse_period(attrs["period"], kpi.frequency)
+            except ValueError as exc:
+                raise serializers.ValidationError({"period": str(exc)}) from exc
+        return attrs
+
+
+class KPIReturnSendBackSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the return is sent back, so the provider can fix it")
+
+
+class KPIReturnAcceptSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Optional note")
+
+
+class PerformanceConcernSerializer(BaseModelSerializer):
+    """Raised when a KPI is red in 2 periods running or 3 of its last 6; open until resolved with a note."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:performanceconcern-detail")
+    contract = ContractBriefSerializer(read_only=True)
+    kpi = KPIBriefSerializer(read_only=True)
+    raised_by_return = KPIReturnBriefSerializer(read_only=True)
+    rule_label = serializers.CharField(source="get_rule_display", read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    resolved_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = PerformanceConcern
+        fields = [
+            *brief_fields(),
+            "contract",
+            "kpi",
+            "rule",
+            "rule_label",
+            "explanation",
+            "raised_by_return",
+            "is_open",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+            "created",
+            "modified",
+        ]
+        read_only_fields = fields
+
+
+class PerformanceConcernResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="How the concern was resolved")
+
+
+class DeductionSerializer(BaseModelSerializer):
+    """A deduction (service credit) proposed for a red return, with its calculation; money in pounds as strings."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:deduction-detail")
+    contract = ContractBriefSerializer(read_only=True)
+    kpi = KPIBriefSerializer(read_only=True)
+    kpi_return = KPIReturnBriefSerializer(read_only=True)
+    period = serializers.CharField(source="kpi_return.period.label", read_only=True)
+    period_code = serializers.CharField(source="kpi_return.period.code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # The deduction's own reason (why it was waived or disputed), not a change reason.
+    reason = serializers.CharField(read_only=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = Deduction
+        fields = [
+            *brief_fields(),
+            "contract",
+            "kpi",
+            "kpi_return",
+            "period",
+            "period_code",
+            "financial_year",
+            "calculated_amount",
+            "amount",
+            "calculation",
+            "status",
+            "status_label",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "created",
+            "modified",
+        ]
+        read_only_fields = fields
+
+
+class DeductionDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Why: required to waive or dispute, optional to apply"
+    )
+
+
+class DeductionTotalSerializer(serializers.Serializer):
+    """Deductions of one contract, provider, directorate or financial year, by status, in pounds."""
+
+    id = serializers.IntegerField(
+        allow_null=True, help_text="The contract, provider or directorate id, or the financial year (2025); null: total"
+    )
+    label = serializers.CharField()
+    proposed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    applied = serializers.DecimalField(max_digits=14, decimal_places=2)
+    waived = serializers.DecimalField(max_digits=14, decimal_places=2)
+    disputed = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class DeductionTotalsSerializer(serializers.Serializer):
+    by = serializers.ChoiceField(choices=["contract", "provider", "directorate", "financial_year"])
+    results = DeductionTotalSerializer(many=True)
+    total = DeductionTotalSerializer()
+
+
+class AssessmentRatingSerializer(serializers.ModelSerializer):
+    kpi = KPIBriefSerializer(read_only=True)
+    proposed_rating = ProposedRatingField(read_only=True)
+    proposed_rating_label = serializers.CharField(source="get_proposed_rating_display", read_only=True)
+    rating_label = serializers.CharField(source="get_rating_display", read_only=True)
+
+    class Meta:
+        model = AssessmentRating
+        fields = [
+            "id",
+            "kpi",
+            "proposed_rating",
+            "proposed_rating_label",
+            "proposed_explanation",
+            "rating",
+            "rating_label",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class PerformanceAssessmentSerializer(BaseModelSerializer):
+    """A Procurement Act 2023 s.71 assessment of a contract's key KPIs. Adding one proposes a rating for
+    each key KPI from its returns in the period; the commissioner then confirms it (action `confirm`).
+
+    `reason` here is why the assessment is made (12-monthly, contract ended, other).
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:performanceassessment-detail")
+    contract = ContractBriefSerializer(read_only=True)
+    contract_id = serializers.PrimaryKeyRelatedField(source="contract", queryset=Contract.objects.all())
+    reason = serializers.ChoiceField(choices=AssessmentReason.choices, default=AssessmentReason.ANNUAL)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    confirmed_by = UserBriefSerializer(read_only=True, allow_null=True)
+    ratings = AssessmentRatingSerializer(many=True, read_only=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = PerformanceAssessment
+        fields = [
+            *brief_fields(),
+            "contract",
+            "contract_id",
+            "period_start",
+            "period_end",
+            "reason",
+            "reason_label",
+            "status",
+            "status_label",
+            "note",
+            "confirmed_by",
+            "confirmed_at",
+            "ratings",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["status", "note", "confirmed_at"]
+
+
+class RatingInputSerializer(serializers.Serializer):
+    kpi_id = serializers.IntegerField(help_text="A key KPI rated in the assessment")
+    rating = serializers.ChoiceField(choices=PerformanceRating.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when the rating differs from the proposed one"
+    )
+
+
+class PerformanceAssessmentConfirmSerializer(serializers.Serializer):
+    ratings = RatingInputSerializer(many=True, required=False, help_text="KPIs not given keep the proposed rating")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContractPeriodSummarySerializer(serializers.ModelSerializer):
+    """A contract's KPIs for one quarter: counts green, amber, red and missing, the weighted score and RAG.
+    One row per contract per quarter: a cell of the RAG matrix."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:contractperiodsummary-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    contract = ContractBriefSerializer(read_only=True)
+    period = serializers.CharField(source="period.label", read_only=True)
+    period_code = serializers.CharField(source="period.code", read_only=True)
+    due = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ContractPeriodSummary
+        fields = [
+            *brief_fields(),
+            "contract",
+            "period",
+            "period_code",
+            "period_start",
+            "financial_year",
+            "green",
+            "amber",
+            "red",
+            "missing",
+            "due",
+            "score",
+            "rag",
+            "computed_at",
+        ]
+        read_only_fields = fields

@@ -1,5 +1,12 @@
 """Forms of the contracts app, one module per area (providers.py holds the shared field helpers)."""
 
+from contracts.forms.assessments import AssessmentConfirmForm, AssessmentProposeForm, default_assessment_period
+from contracts.forms.imports import ReturnImportForm, ReturnTemplateForm
+from contracts.forms.monitoring import (
+    ConcernResolveForm,
+    DeductionDecisionForm,
+    OverdueReturnFilterForm,
+)
 from contracts.forms.providers import (
     CommissionerChoiceField,
     ContractForm,
@@ -11,6 +18,14 @@ from contracts.forms.providers import (
 )
 
 __all__ = [
+    "AssessmentConfirmForm",
+    "AssessmentProposeForm",
+    "default_assessment_period",
+    "ConcernResolveForm",
+    "DeductionDecisionForm",
+    "OverdueReturnFilterForm",
+    "ReturnImportForm",
+    "ReturnTemplateForm",
     "CommissionerChoiceField",
     "ContractForm",
     "DateInput",

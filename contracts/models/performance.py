@@ -9,9 +9,9 @@ Act 2023 requires at least three published key performance indicators for contra
 contracts.services when a return is saved and stored here with its explanation.
 """
 
-import datetime
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -355,7 +355,7 @@ class PerformanceAssessment(TimeStampedModel):
         if self.period_start and self.period_end:
             if self.period_end < self.period_start:
                 raise ValidationError({"period_end": "The period must end after it starts."})
-            if self.period_end > self.period_start + datetime.timedelta(days=366):
+            if self.period_end >= self.period_start + relativedelta(years=1):
                 raise ValidationError({"period_end": "An assessment covers at most 12 months."})
 
 

@@ -8,8 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Case, Count, DecimalField, Q, QuerySet, Value, When
 
 from commissioning.db import money_sum, pence_to_pounds
 from contracts.choices import (
@@ -131,15 +132,17 @@ def _active_kpis(contracts: QuerySet[Contract]) -> QuerySet[KPI]:
 def overdue_returns(
     *, contracts: QuerySet[Contract] | None = None, today: datetime.date | None = None
 ) -> list[DueReturn]:
-    """KPI periods with no counted return KPI_RETURN_OVERDUE_DAYS after the period ended.
+    """KPI periods with no counted return after their due date.
 
-    Only active contracts, and only periods that end within the contract's term. A draft or
-    a return sent back does not stop a return being overdue. Two queries.
+    A return is due KPI_RETURN_OVERDUE_DAYS after its period ends (30 June + 30 days = 30 July)
+    and overdue from the day after. Only active contracts, and only periods that end within
+    the contract's term. A draft or a return sent back does not stop a return being overdue.
+    Two queries.
     """
     today = today or datetime.date.today()
     contracts = contracts if contracts is not None else Contract.objects.all()
     contracts = contracts.filter(status=ContractStatus.ACTIVE)
-    last_end = today - datetime.timedelta(days=overdue_days())
+    last_end = today - datetime.timedelta(days=overdue_days() + 1)
     kpis = list(_active_kpis(contracts))
     recorded = {
         (r.kpi_id, r.period_start): r
@@ -272,7 +275,14 @@ def deduction_totals(*, by: str, deductions: QuerySet[Deduction] | None = None) 
 
 
 def money_sum_filtered(status: str):
-    return money_sum(Case(When(status=status, then="amount"), default=0))
+    """Exact sum (in pence) of the amounts of deductions in one status."""
+    return money_sum(
+        Case(
+            When(status=status, then="amount"),
+            default=Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        )
+    )
 
 
 def contracts_missing_key_kpis(*, contracts: QuerySet[Contract] | None = None) -> QuerySet[Contract]:
@@ -308,7 +318,9 @@ def overdue_assessments(
     today = today or datetime.date.today()
     contracts = contracts if contracts is not None else Contract.objects.all()
     contracts = list(
-        contracts.filter(kpis__is_key=True)
+        # Only active key KPIs: a contract whose key KPIs are all retired has nothing to assess
+        # (performance_assessment_propose refuses it), so listing it as overdue would be a dead end.
+        contracts.filter(kpis__is_key=True, kpis__is_active=True)
         .exclude(status=ContractStatus.PIPELINE)
         .distinct()
         .select_related("provider", "directorate", "commissioner")
@@ -335,7 +347,7 @@ def overdue_assessments(
                 )
             continue
         since = last or contract.start_date - datetime.timedelta(days=1)
-        due = since + datetime.timedelta(days=365)
+        due = since + relativedelta(years=1)
         if due < today:
             what = "No assessment in the last 12 months." if last else "No assessment since the contract started."
             out.append(OverdueAssessment(contract, what, due, last))
@@ -347,3 +359,227 @@ def return_status_counts(*, contracts: QuerySet[Contract]) -> dict[str, int]:
     counts = {status: 0 for status in ReturnStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def contracts_with_kpis(*, exclude: Contract | None = None) -> QuerySet[Contract]:
+    """Contracts that have active KPIs, each with `kpi_count`: the sources a KPI set can be copied from."""
+    contracts = Contract.objects.all()
+    if exclude is not None:
+        contracts = contracts.exclude(pk=exclude.pk)
+    return (
+        contracts.annotate(kpi_count=Count("kpis", filter=Q(kpis__is_active=True)))
+        .filter(kpi_count__gt=0)
+        .order_by("reference")
+    )
+
+
+# --- Added for the performance API and the import of returns (helper "api") ----------------------
+
+
+def concern_list_with_returns() -> QuerySet[PerformanceConcern]:
+    """Concerns with the return that raised each, so an API row names it without a query per row."""
+    return concern_list().select_related("raised_by_return", "raised_by_return__kpi")
+
+
+def deduction_list_with_returns() -> QuerySet[Deduction]:
+    """Deductions with their return's KPI, so a row names its period without a query per row."""
+    return deduction_list().select_related("kpi_return__kpi")
+
+
+def contract_period_summary_list() -> QuerySet[ContractPeriodSummary]:
+    """Every stored quarter summary (a cell of the RAG matrix), by contract then quarter."""
+    return ContractPeriodSummary.objects.select_related("contract", "contract__directorate").order_by(
+        "contract__reference", "period_start"
+    )
+
+
+def kpis_for_import(*, contract_references: set[str]) -> QuerySet[KPI]:
+    """The KPIs of the contracts named in an imported file (any case), with what checking a row needs. One query."""
+    q = Q()
+    for reference in contract_references:
+        q |= Q(contract__reference__iexact=reference)
+    if not contract_references:
+        return KPI.objects.none()
+    return KPI.objects.filter(q).select_related("contract", "contract__directorate").order_by("contract_id", "code")
+
+
+def contracts_by_reference(*, references: set[str]) -> QuerySet[Contract]:
+    """Contracts named in an imported file, matched without regard to case. One query."""
+    if not references:
+        return Contract.objects.none()
+    q = Q()
+    for reference in references:
+        q |= Q(reference__iexact=reference)
+    return Contract.objects.filter(q).select_related("directorate")
+
+
+# --- Monitoring pages (issue 3): one deduction or concern, a KPI's recent returns, change history ----------
+
+
+def deduction_get(*, pk: int) -> Deduction:
+    """One deduction with its contract, KPI, the return that caused it and who decided it. One query.
+
+    Raises Deduction.DoesNotExist."""
+    deduction = deduction_list().select_related("contract__commissioner", "kpi_return__submitted_by").get(pk=pk)
+    deduction.kpi_return.kpi = deduction.kpi  # its period label needs the KPI's frequency
+    return deduction
+
+
+def concern_get(*, pk: int) -> PerformanceConcern:
+    """One performance concern with its contract, KPI and the return that raised it. One query.
+
+    Raises PerformanceConcern.DoesNotExist."""
+    concern = concern_list().select_related("raised_by_return").get(pk=pk)
+    concern.raised_by_return.kpi = concern.kpi
+    return concern
+
+
+def kpi_recent_returns(*, kpi: KPI, count: int = 6) -> list[KPIReturn]:
+    """The KPI's latest `count` returns, oldest first, whatever their status. One query.
+
+    Six periods because a concern looks back over the last six (red in 3 of the last 6)."""
+    rows = list(KPIReturn.objects.filter(kpi=kpi).select_related("submitted_by").order_by("-period_start")[:count])
+    for row in rows:
+        row.kpi = kpi
+    return rows[::-1]
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    """One saved change of a record: when, by whom, why, and which of the shown fields changed."""
+
+    when: datetime.datetime
+    who: object
+    action: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _history_value(record, model_field) -> str:
+    from commissioning.templatetags.gt import money  # the council's money format, also used by the pages
+
+    value = getattr(record, model_field.attname)
+    if value in (None, ""):
+        return "–"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return money(value) if model_field.decimal_places == 2 else f"{value.normalize():f}"
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return f"{timezone.localtime(value):%-d %B %Y, %H:%M}"
+    return str(value)
+
+
+def change_history(*, instance, fields: list[str], limit: int = 50) -> list[HistoryEntry]:
+    """A record's saved changes (django-simple-history), newest first, with the listed fields that changed
+    in each (old and new value as the pages show them). One query."""
+    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    model_fields = [instance._meta.get_field(name) for name in fields]
+    actions = {"+": "Added", "~": "Changed", "-": "Deleted"}
+    out = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            for model_field in model_fields:
+                old, new = _history_value(previous, model_field), _history_value(record, model_field)
+                if old != new:
+                    changes.append(FieldChange(str(model_field.verbose_name).capitalize(), old, new))
+        out.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                action=actions.get(record.history_type, "Changed"),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = record
+    return out[::-1][:limit]
+
+
+# --- Contract performance notices and the assessment pages (helper "notices") ------------------------------
+
+
+def confirmed_assessments(*, contracts: QuerySet[Contract] | None = None) -> QuerySet[PerformanceAssessment]:
+    """Assessments the commissioner has confirmed: only these are published as contract performance notices
+    (Procurement Act 2023 s.71). With contract, provider, directorate and the ratings' KPIs; three queries."""
+    assessments = assessment_list().filter(status=AssessmentStatus.CONFIRMED)
+    if contracts is not None:
+        assessments = assessments.filter(contract__in=contracts)
+    return assessments
+
+
+@dataclass
+class NoticeFacts:
+    """What a contract performance notice reports besides the ratings: each rated KPI's average over the
+    period's counted returns (as the proposal used) and how many, and the deductions applied for returns
+    ending in the period."""
+
+    means: dict[int, Decimal | None] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)
+    deductions: list[Deduction] = field(default_factory=list)
+
+
+def assessment_notice_facts(*, assessments: list[PerformanceAssessment]) -> dict[int, NoticeFacts]:
+    """NoticeFacts per assessment id. Returns count when their period ends inside the assessment period, as in
+    contracts.services.performance_assessment_propose. Two queries, whatever the number of assessments."""
+    out = {a.pk: NoticeFacts() for a in assessments}
+    if not assessments:
+        return out
+    first = min(a.period_start for a in assessments)
+    last = max(a.period_end for a in assessments)
+    kpi_ids = {row.kpi_id for a in assessments for row in a.ratings.all()}
+    actuals: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    for kpi_id, period_end, actual in KPIReturn.objects.filter(
+        kpi_id__in=kpi_ids,
+        status__in=COUNTED_RETURN_STATUSES,
+        actual__isnull=False,
+        period_end__gte=first,
+        period_end__lte=last,
+    ).values_list("kpi_id", "period_end", "actual"):
+        actuals[kpi_id].append((period_end, Decimal(actual)))
+    deductions = list(
+        Deduction.objects.filter(
+            contract_id__in={a.contract_id for a in assessments},
+            status=DeductionStatus.APPLIED,
+            kpi_return__period_end__gte=first,
+            kpi_return__period_end__lte=last,
+        )
+        .select_related("kpi", "kpi_return")
+        .order_by("kpi_return__period_start", "kpi__code")
+    )
+    for assessment in assessments:
+        facts = out[assessment.pk]
+        for row in assessment.ratings.all():
+            found = [v for end, v in actuals[row.kpi_id] if assessment.period_start <= end <= assessment.period_end]
+            facts.counts[row.kpi_id] = len(found)
+            facts.means[row.kpi_id] = (sum(found) / len(found)) if found else None
+        facts.deductions = [
+            d
+            for d in deductions
+            if d.contract_id == assessment.contract_id
+            and assessment.period_start <= d.kpi_return.period_end <= assessment.period_end
+        ]
+        for d in facts.deductions:
+            d.kpi_return.kpi = d.kpi  # its period label needs the KPI's frequency
+    return out
+
+
+def assessment_history(*, assessment: PerformanceAssessment) -> list:
+    """The saved changes of an assessment and of its ratings (django-simple-history records), newest first:
+    who proposed and confirmed it, and each rating's changes with the reason. Two queries."""
+    from contracts.models import AssessmentRating
+
+    records = list(assessment.history.select_related("history_user"))
+    records += list(AssessmentRating.history.filter(assessment_id=assessment.pk).select_related("history_user", "kpi"))
+    return sorted(records, key=lambda r: (r.history_date, r.history_id), reverse=True)

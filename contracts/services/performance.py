@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commissioning.audit import attribute, set_fields
@@ -28,6 +29,7 @@ from contracts.choices import (
     COUNTED_RETURN_STATUSES,
     RAG,
     AssessmentStatus,
+    DeductionRule,
     DeductionStatus,
     Frequency,
     ReturnStatus,
@@ -42,7 +44,7 @@ from contracts.models import (
     PerformanceAssessment,
     PerformanceConcern,
 )
-from contracts.periods import Period, periods_in
+from contracts.periods import Period, periods_in, reported
 from contracts.rules import (
     DeductionRuleSpec,
     concern_rule_for,
@@ -184,7 +186,7 @@ def _prepare_return(
     *, kpi: KPI, period: Period, actual, commentary: str, status: str, existing: KPIReturn | None
 ) -> KPIReturn:
     if period.frequency != kpi.frequency:
-        raise ValidationError({"period": f"{kpi.code} is reported {kpi.get_frequency_display().lower()}."})
+        raise ValidationError({"period": f"{kpi.code} is reported {reported(kpi.frequency)}."})
     if period.start < kpi.first_period_start:
         raise ValidationError({"period": f"{kpi.code} is reported from {kpi.first_period.label}, not {period.label}."})
     ret = existing or KPIReturn(kpi=kpi, contract_id=kpi.contract_id, period_start=period.start)
@@ -268,9 +270,12 @@ def kpi_returns_save_many(
             continue
         current = existing.get(key)
         status = ReturnStatus.SUBMITTED if submit else ReturnStatus.DRAFT
+        unchanged = current is not None and (
+            current.actual == entry.actual and (current.commentary or "") == (entry.commentary or "")
+        )
+        if unchanged and current.status in COUNTED_RETURN_STATUSES:
+            continue  # an unchanged submitted or accepted return stays as it is (a re-run changes nothing)
         if current is not None and current.status == ReturnStatus.ACCEPTED:
-            if current.actual == entry.actual and (current.commentary or "") == (entry.commentary or ""):
-                continue  # unchanged accepted return: nothing to do
             if not reason.strip():
                 errors.append(
                     (label, "actual", f"{entry.kpi.code} {entry.period.label} is accepted: give a reason to change it.")
@@ -302,13 +307,22 @@ def kpi_returns_save_many(
 
 def _save_return(ret: KPIReturn, *, actor, reason: str) -> KPIReturn:
     previous = getattr(ret, "_previous", None)
+    previous_status = previous[0] if previous else None
     if ret.status == ReturnStatus.SUBMITTED and previous != (ReturnStatus.SUBMITTED, ret.actual):
         # Newly submitted, resubmitted after being sent back, or a submitted value changed.
         ret.submitted_at, ret.submitted_by = timezone.now(), _user(actor)
+    elif ret.status == ReturnStatus.DRAFT:
+        # A draft has not been submitted, whatever happened to it before (history keeps that).
+        ret.submitted_at = ret.submitted_by = None
+    if ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.DRAFT) and previous_status in (
+        ReturnStatus.ACCEPTED,
+        ReturnStatus.RETURNED,
+    ):
+        # Reopened or resubmitted: waiting for a new review, so the earlier review no longer stands.
+        ret.reviewed_at = ret.reviewed_by = None
     _derive(ret)
     attribute(ret, actor=actor, reason=reason)
     ret.save()
-    _derive_dependants(ret)
     _after_return_change(ret, actor=actor)
     return ret
 
@@ -389,25 +403,54 @@ def _derive(ret: KPIReturn) -> None:
         )
 
 
-def _derive_dependants(ret: KPIReturn) -> None:
-    """The next period's and next year's returns compare with this one: derive theirs again."""
+_DIRECTION_FIELDS = (
+    "direction_previous",
+    "direction_previous_explanation",
+    "direction_year",
+    "direction_year_explanation",
+)
+
+
+def _derive_dependants(ret: KPIReturn, *, actor) -> None:
+    """The next period's and next year's returns compare with this one: derive their direction of travel again.
+
+    Their RAG stays as derived when they were saved (thresholds then in force). A change is
+    saved with its own history record, attributed to whoever changed this return.
+    """
     period = Period(ret.period_start, ret.kpi.frequency)
     year_later = Period(period.start + relativedelta(years=1), period.frequency)
     later = KPIReturn.objects.filter(kpi=ret.kpi, period_start__in=[period.next().start, year_later.start])
-    for other in later.exclude(pk=ret.pk):
-        other.kpi = ret.kpi
+    for other in later.exclude(pk=ret.pk).order_by("period_start"):
+        other.kpi, other.contract = ret.kpi, ret.contract
+        rag, rag_explanation = other.rag, other.rag_explanation
+        before = [getattr(other, name) for name in _DIRECTION_FIELDS]
         _derive(other)
-        KPIReturn.objects.filter(pk=other.pk).update(
-            direction_previous=other.direction_previous,
-            direction_previous_explanation=other.direction_previous_explanation,
-            direction_year=other.direction_year,
-            direction_year_explanation=other.direction_year_explanation,
-        )
+        other.rag, other.rag_explanation = rag, rag_explanation
+        if [getattr(other, name) for name in _DIRECTION_FIELDS] != before:
+            attribute(other, actor=actor, reason=f"Direction of travel updated: the {period.label} return changed")
+            other.save(update_fields=[*_DIRECTION_FIELDS, "modified"])
 
 
 def _after_return_change(ret: KPIReturn, *, actor) -> None:
-    _raise_concern(ret)
+    """Everything a change to a return (its value or whether it counts) sets off, in the same transaction.
+
+    Later returns of the KPI depend on it: their direction of travel, the number of failures
+    running (escalating deductions), the deductions already counted against the cap, and the
+    concern rule. Their proposed deductions are recalculated in period order, and a concern
+    is raised by the first return from this one on that now meets the rule.
+    """
+    _derive_dependants(ret, actor=actor)
     _propose_deduction(ret, actor=actor)
+    for later in (
+        KPIReturn.objects.filter(
+            kpi=ret.kpi, period_start__gt=ret.period_start, deduction__status=DeductionStatus.PROPOSED
+        )
+        .select_related("contract")
+        .order_by("period_start")
+    ):
+        later.kpi = ret.kpi
+        _propose_deduction(later, actor=actor, cause=ret)
+    _raise_concern(ret, actor=actor)
     contract_period_summary_refresh(
         contract=ret.contract, quarter=Period(ret.period_start, ret.kpi.frequency).quarter()
     )
@@ -423,12 +466,50 @@ def _reds_up_to(ret: KPIReturn, count: int) -> list[bool]:
     return [p.start in counted and counted[p.start].rag == RAG.RED for p in periods]
 
 
-def _raise_concern(ret: KPIReturn) -> None:
-    if ret.status not in COUNTED_RETURN_STATUSES or ret.rag != RAG.RED:
+def _raise_concern(ret: KPIReturn, *, actor=None) -> None:
+    """Raise a concern if this return, or a later counted red one within the 6-period window, now meets the rule.
+
+    Only one concern is open per KPI at a time. A return saved late (Q1 after Q2) counts: the
+    later return then makes 2 running and raises the concern. Once a concern is resolved, only
+    a return for a later period than the one that raised it can raise another (accepting or
+    re-saving the same return does not).
+    """
+    kpi = ret.kpi
+    concerns = PerformanceConcern.objects.filter(kpi=kpi)
+    if concerns.filter(resolved_at__isnull=True).exists():
         return
-    hit = concern_rule_for(_reds_up_to(ret, 6))
-    if hit is None or PerformanceConcern.objects.filter(kpi=ret.kpi, resolved_at__isnull=True).exists():
-        return
+    last_raised = (
+        concerns.order_by("-raised_by_return__period_start")
+        .values_list("raised_by_return__period_start", flat=True)
+        .first()
+    )
+    period = Period(ret.period_start, kpi.frequency)
+    window_end = period
+    for _ in range(5):
+        window_end = window_end.next()
+    candidates = [ret] if ret.status in COUNTED_RETURN_STATUSES and ret.rag == RAG.RED else []
+    candidates += list(
+        KPIReturn.objects.filter(
+            kpi=kpi,
+            period_start__gt=period.start,
+            period_start__lte=window_end.start,
+            status__in=COUNTED_RETURN_STATUSES,
+            rag=RAG.RED,
+        )
+        .select_related("contract")
+        .order_by("period_start")
+    )
+    if last_raised is not None:
+        candidates = [c for c in candidates if c.period_start > last_raised]
+    for candidate in candidates:
+        candidate.kpi = kpi
+        hit = concern_rule_for(_reds_up_to(candidate, 6))
+        if hit is not None:
+            _concern_create(candidate, hit, actor=actor)
+            return
+
+
+def _concern_create(ret: KPIReturn, hit: tuple[str, str], *, actor) -> None:
     rule, why = hit
     explanation = f"{ret.kpi.code} {ret.kpi.name}: {why} Latest: {ret.period.label}, {ret.rag_explanation}"
     concern = PerformanceConcern(
@@ -439,37 +520,46 @@ def _raise_concern(ret: KPIReturn) -> None:
         raised_by_return=ret,
     )
     concern.full_clean()
-    attribute(concern, actor=None, reason=f"Raised by the {ret.period.label} return")
+    attribute(concern, actor=actor, reason=f"Raised by the {ret.period.label} return")
     concern.save()
 
 
-def _propose_deduction(ret: KPIReturn, *, actor) -> None:
+def _propose_deduction(ret: KPIReturn, *, actor, cause: KPIReturn | None = None) -> None:
+    """Propose, recalculate or withdraw the deduction of one return; a decided deduction is left alone.
+
+    The cap counts, in the same financial year, the deductions of earlier periods (proposed,
+    applied or disputed) and the decided ones (applied or disputed) of later periods; later
+    proposed ones are recalculated after this one, so the cap is used up in period order.
+    """
     kpi = ret.kpi
     deduction = Deduction.objects.select_for_update().filter(kpi_return=ret).first()
     failing = ret.status in COUNTED_RETURN_STATUSES and ret.rag == RAG.RED
-    if not failing:
+    spec = DeductionRuleSpec(kpi.deduction_rule, kpi.deduction_amount, kpi.deduction_percent, kpi.deduction_cap_percent)
+    if not failing or spec.rule == DeductionRule.NONE:
         if deduction is not None and deduction.status == DeductionStatus.PROPOSED:
             deduction.status = DeductionStatus.WITHDRAWN
-            attribute(deduction, actor=None, reason="The return no longer fails")
+            why = "The return no longer fails" if not failing else "The KPI no longer has a deduction rule"
+            attribute(deduction, actor=actor, reason=why)
             deduction.save()
         return
     if deduction is not None and deduction.status not in (DeductionStatus.PROPOSED, DeductionStatus.WITHDRAWN):
         return  # decided by the commissioner: a later change to the return does not undo that
-    already = Deduction.objects.filter(
-        kpi=kpi, financial_year=ret.financial_year, status__in=CAPPED_DEDUCTION_STATUSES
-    ).exclude(kpi_return=ret)
+    already = (
+        Deduction.objects.filter(kpi=kpi, financial_year=ret.financial_year, status__in=CAPPED_DEDUCTION_STATUSES)
+        .filter(Q(kpi_return__period_start__lt=ret.period_start) | ~Q(status=DeductionStatus.PROPOSED))
+        .exclude(kpi_return=ret)
+    )
     already_pounds = pence_to_pounds(already.aggregate(total=money_sum("amount"))["total"])
     calc = deduction_for(
-        DeductionRuleSpec(kpi.deduction_rule, kpi.deduction_amount, kpi.deduction_percent, kpi.deduction_cap_percent),
+        spec,
         annual_value=ret.contract.annual_value,
         frequency=kpi.frequency,
         failures_running=consecutive_failures(_reds_up_to(ret, 60)),
         already_this_year=already_pounds,
     )
-    if calc is None:
-        return
+    new = deduction is None
     deduction = deduction or Deduction(kpi_return=ret, contract=ret.contract, kpi=kpi)
-    set_fields(
+    changed = set_fields(
         deduction,
         {
             "financial_year": ret.financial_year,
@@ -479,8 +569,16 @@ def _propose_deduction(ret: KPIReturn, *, actor) -> None:
             "status": DeductionStatus.PROPOSED,
         },
     )
+    if not (new or changed):
+        return
     deduction.full_clean()
-    attribute(deduction, actor=None, reason=f"Proposed by the {ret.period.label} return")
+    if new:
+        why = f"Proposed by the {ret.period.label} return"
+    elif cause is not None:
+        why = f"Recalculated: the {cause.period.label} return changed"
+    else:
+        why = f"Recalculated: the {ret.period.label} return changed"
+    attribute(deduction, actor=actor, reason=why)
     deduction.save()
 
 
@@ -542,7 +640,7 @@ def contract_period_summary_refresh(*, contract: Contract, quarter: Period) -> C
         counts[rag] += 1
         weighted += _RAG_SCORE[rag] * kpi.weight
         weights += kpi.weight
-    score = (weighted / weights).quantize(Decimal("0.1")) if weights else None
+    score = (weighted / weights).quantize(Decimal("0.1"), ROUND_HALF_UP) if weights else None
     summary, _ = ContractPeriodSummary.objects.update_or_create(
         contract=contract,
         period_start=quarter.start,

@@ -1,6 +1,29 @@
 """Pages of the contracts app, one module per area: providers and contract forms (providers.py),
 and the contract performance pages added beside it. urls.py imports the views from here."""
 
+from contracts.views.assessments import (
+    AssessmentCreateView,
+    AssessmentDetailView,
+    AssessmentListView,
+    AssessmentNoticeView,
+)
+from contracts.views.imports import KPIReturnImportTemplateView, KPIReturnImportView
+from contracts.views.monitoring import (
+    ConcernDetailView,
+    ConcernListView,
+    DeductionDetailView,
+    DeductionListView,
+    OverdueReturnsView,
+)
+from contracts.views.performance import (
+    ContractPerformanceView,
+    KPICopyView,
+    KPICreateView,
+    KPIListView,
+    KPIReturnDetailView,
+    KPIReturnGridView,
+    KPIUpdateView,
+)
 from contracts.views.providers import (
     ContractCreateView,
     ContractUpdateView,
@@ -12,6 +35,24 @@ from contracts.views.providers import (
 )
 
 __all__ = [
+    "AssessmentCreateView",
+    "AssessmentDetailView",
+    "AssessmentListView",
+    "AssessmentNoticeView",
+    "ContractPerformanceView",
+    "KPICopyView",
+    "KPICreateView",
+    "KPIListView",
+    "KPIReturnDetailView",
+    "KPIReturnGridView",
+    "KPIReturnImportTemplateView",
+    "KPIReturnImportView",
+    "KPIUpdateView",
+    "ConcernDetailView",
+    "ConcernListView",
+    "DeductionDetailView",
+    "DeductionListView",
+    "OverdueReturnsView",
     "ContractCreateView",
     "ContractUpdateView",
     "ProviderCreateView",

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from commissioning.choices import Role
 from commissioning.models import Directorate, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
-from contracts.models import Contract, Provider
+from contracts.models import KPI, Contract, Deduction, KPIReturn, PerformanceAssessment, PerformanceConcern, Provider
 from tests.commissioning.factories import (
     StrategicOutcomeFactory,
     SuggestedMeasureFactory,
@@ -22,7 +22,7 @@ from tests.contracts.factories import ContractFactory, ProviderFactory
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"commissioning", "contracts"}
-READ_ONLY = {Provider, Contract}
+READ_ONLY = {Provider, Contract, KPI, KPIReturn, PerformanceConcern, Deduction, PerformanceAssessment}
 
 
 def registered_models() -> list:

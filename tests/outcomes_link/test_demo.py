@@ -14,6 +14,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.html import escape
 
 from commissioning.choices import Role
 from commissioning.models import Framework, User
@@ -177,3 +179,106 @@ def test_the_same_seed_plans_the_same_set_and_another_seed_keeps_the_kent_share(
     assert [p.fields["name"] for p in other.providers] != [p.fields["name"] for p in first.providers]
     kent = sum(p.where == "kent" for p in other.providers) / len(other.providers)
     assert 0.58 <= kent <= 0.68
+
+
+# --- Contract performance (issue 3) ------------------------------------------------------------
+
+
+def _performance_plan():
+    from django.utils import timezone
+
+    from outcomes_link.demo import DEFAULT_SEED, performance_plan
+
+    today = timezone.localdate()
+    return performance_plan(plan=demo_plan(seed=DEFAULT_SEED, today=today), seed=DEFAULT_SEED, today=today)
+
+
+def test_demo_gives_a_subset_of_active_contracts_3_to_5_kpis_and_two_years_of_returns(demo):
+    from contracts.models import KPI, KPIReturn
+
+    plan = _performance_plan()
+    with_kpis = Contract.objects.annotate(n=Count("kpis")).filter(n__gt=0)
+    assert 25 <= with_kpis.count() <= 45
+    assert with_kpis.count() == len(plan.contracts)
+    for contract in with_kpis:
+        assert 3 <= contract.n <= 5, contract.reference
+        assert contract.status == ContractStatus.ACTIVE
+    assert KPI.objects.count() == sum(len(c.kpis) for c in plan.contracts)
+    assert KPIReturn.objects.count() == plan.return_count
+    frequencies = dict(KPI.objects.values_list("frequency").annotate(n=Count("id")))
+    assert frequencies["quarterly"] > frequencies["monthly"] > 0
+    assert 0 < frequencies["annual"] < frequencies["monthly"]
+    names = set(KPI.objects.values_list("name", flat=True))
+    assert {"Care visits delivered on time", "Missed visits"} <= names
+    assert KPI.objects.filter(name="Missed visits", polarity="lower", unit="count").exists()
+    assert KPI.objects.exclude(deduction_rule="none").values("deduction_rule").distinct().count() == 3
+    # Returns span the last 8 ended quarters: older ones accepted, the last two submitted.
+    first, last = plan.quarters[0], plan.quarters[-1]
+    assert not KPIReturn.objects.filter(period_end__gt=last.end).exists()
+    assert not KPIReturn.objects.filter(period_end__lt=first.start).exists()
+    assert not KPIReturn.objects.filter(period_end__lt=plan.quarters[-2].start).exclude(status="accepted").exists()
+    assert not KPIReturn.objects.filter(period_end__gte=plan.quarters[-2].start).exclude(status="submitted").exists()
+
+
+def test_demo_commissioner_has_this_quarters_returns_still_to_enter(demo):
+    from contracts.models import KPIReturn
+    from contracts.selectors import overdue_returns, returns_due_in_quarter
+
+    plan = _performance_plan()
+    last = plan.quarters[-1]
+    theirs = Contract.objects.filter(commissioner__username="commissioner", kpis__isnull=False).distinct()
+    assert theirs.count() >= 4
+    due = returns_due_in_quarter(contracts=theirs, quarter=last)
+    assert due and all(d.kpi_return is None for d in due)
+    assert not KPIReturn.objects.filter(contract__in=theirs, period_end__gte=last.start).exists()
+    # Others returned the last quarter, and a few of them missed the one before (overdue whatever the date).
+    others = Contract.objects.exclude(commissioner__username="commissioner").filter(kpis__isnull=False).distinct()
+    assert KPIReturn.objects.filter(contract__in=others, period_end__gte=last.start).exists()
+    overdue_elsewhere = [d for d in overdue_returns(contracts=others) if d.period.quarter() == plan.quarters[-2]]
+    assert 1 <= len({d.kpi.contract_id for d in overdue_elsewhere}) <= 3
+
+
+def test_demo_has_concerns_deductions_and_assessments_derived_by_the_services(demo, client):
+    from contracts.models import Deduction, PerformanceAssessment, PerformanceConcern
+    from contracts.selectors import contracts_missing_key_kpis, overdue_assessments
+
+    open_concerns = PerformanceConcern.objects.filter(resolved_at__isnull=True)
+    assert 2 <= open_concerns.count() <= 10
+    asch = open_concerns.filter(contract__directorate__code="ASCH", contract__outcome_links__isnull=False).first()
+    assert asch is not None
+    assert PerformanceConcern.objects.filter(resolved_at__isnull=False).exclude(resolution_note="").count() == 1
+    # The ASCH concern shows on its contract's supporting outcome page, for a member.
+    code = asch.contract.outcome_links.first().supporting_outcome.code
+    assert client.login(username="cllr.member", password=DEMO_PASSWORD)
+    html = client.get(reverse("outcomes_link:supportingoutcome_detail", kwargs={"code": code})).content.decode()
+    assert escape(asch.explanation) in html
+
+    statuses = dict(Deduction.objects.values_list("status").annotate(n=Count("id")))
+    assert statuses.get("proposed", 0) >= 2 and statuses.get("applied", 0) >= 2
+    assert statuses.get("waived") == 1 and statuses.get("disputed") == 1
+    assert not Deduction.objects.filter(status__in=["waived", "disputed"], reason="").exists()
+
+    assert PerformanceAssessment.objects.filter(status="confirmed").count() >= 3
+    assert overdue_assessments()
+    # Procurement Act 2023 s.52: one contract over £5m is left short of key KPIs with no reason.
+    assert contracts_missing_key_kpis().count() == 1
+    with_three = Contract.objects.filter(total_value__gt=5_000_000, kpis__is_key=True).annotate(n=Count("kpis"))
+    assert with_three.filter(n__gte=3).exists()
+
+
+def test_demo_output_prints_the_performance_figures(demo):
+    from contracts.models import KPI, KPIReturn, PerformanceConcern
+
+    line = next(line for line in demo.splitlines() if line.startswith("Performance:"))
+    assert f"{KPI.objects.count()} KPIs" in line
+    assert f"{KPIReturn.objects.count()} KPI returns" in line
+    assert f"{PerformanceConcern.objects.filter(resolved_at__isnull=True).count()} open performance concern" in line
+    assert re.search(r"deductions £[\d,]+\.\d\d proposed and £[\d,]+\.\d\d applied", line)
+
+
+def test_the_same_seed_plans_the_same_kpis_and_returns():
+    first, again = _performance_plan(), _performance_plan()
+    assert [(c.reference, [(k.fields, k.values) for k in c.kpis]) for c in first.contracts] == [
+        (c.reference, [(k.fields, k.values) for k in c.kpis]) for c in again.contracts
+    ]
+    assert first.waive[0] and first.dispute[0] and first.flagged

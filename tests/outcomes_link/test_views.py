@@ -598,8 +598,24 @@ def _count_queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
+def _add_kpi_with_returns(contract, actuals, **kwargs) -> None:
+    """A quarterly KPI with submitted returns for the last len(actuals) ended quarters (red below 80)."""
+    from contracts.selectors import recent_quarters
+    from contracts.services import kpi_return_save
+    from tests.contracts.factories import KPIFactory
+
+    quarters = recent_quarters(count=8, today=datetime.date.today())
+    kpi = KPIFactory(contract=contract, first_period_start=quarters[0].start, **kwargs)
+    for quarter, actual in zip(quarters[-len(actuals) :], actuals, strict=True):
+        kpi_return_save(kpi=kpi, period=quarter, actual=Decimal(actual), submit=True)
+
+
 def _add_contracts(directorate, n: int) -> None:
-    """n contracts: every other one linked 50/50 to two outcomes, the rest unlinked (gaps)."""
+    """n contracts: every other one linked 50/50 to two outcomes, the rest unlinked (gaps).
+    Each has a KPI with returns; every third is red twice running (a performance concern), with a
+    deduction rule (a proposed deduction) and evidences outcome 1.2 directly."""
+    from contracts.choices import DeductionRule
+
     for i in range(n):
         contract = ContractFactory(directorate=directorate)
         if i % 2:
@@ -607,6 +623,16 @@ def _add_contracts(directorate, n: int) -> None:
                 contract=contract, supporting_outcome=_so("1.2"), contribution_share=Decimal("50"), is_primary=True
             )
             OutcomeLinkFactory(contract=contract, supporting_outcome=_so("3.1"), contribution_share=Decimal("50"))
+        if i % 3 == 0:
+            _add_kpi_with_returns(
+                contract,
+                ["90", "75", "70"],
+                supporting_outcome=_so("1.2"),
+                deduction_rule=DeductionRule.FIXED,
+                deduction_amount=Decimal("500"),
+            )
+        else:
+            _add_kpi_with_returns(contract, ["88", "92"])
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.COMMISSIONER, Role.PROCUREMENT, Role.ADMIN])
@@ -625,6 +651,9 @@ def test_every_page_runs_a_fixed_number_of_queries(client, kcc_framework, direct
         "register": reverse("outcomes_link:contract_list"),
         "register_filtered": reverse("outcomes_link:contract_list") + "?status=active&linked=true&sort=-annual_value",
         "detail": reverse("outcomes_link:contract_detail", kwargs={"pk": first.pk}),
+        "strategic_3": reverse("outcomes_link:strategicoutcome_detail", kwargs={"code": "3"}),
+        "rag_matrix": reverse("outcomes_link:rag_matrix"),
+        "rag_matrix_filtered": reverse("outcomes_link:rag_matrix") + f"?directorate_id={directorate.pk}",
     }
     if role in (Role.COMMISSIONER, Role.ADMIN):
         urls["links_form"] = reverse("outcomes_link:contract_outcomes", kwargs={"pk": first.pk})
@@ -633,6 +662,13 @@ def test_every_page_runs_a_fixed_number_of_queries(client, kcc_framework, direct
     # More links and history on the detail contract too.
     OutcomeLink.objects.filter(contract=first).update(contribution_share=Decimal("50"))
     OutcomeLinkFactory(contract=first, supporting_outcome=_so("2.1"), contribution_share=Decimal("50"))
+    # More KPIs, returns, concerns and deductions on the detail contract too.
+    from contracts.choices import DeductionRule
+
+    for _ in range(3):
+        _add_kpi_with_returns(
+            first, ["70", "75", "72"], deduction_rule=DeductionRule.FIXED, deduction_amount=Decimal("250")
+        )
     many = {name: _count_queries(client, url) for name, url in urls.items()}
     assert many == few, (few, many)
 

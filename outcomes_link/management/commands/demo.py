@@ -4,17 +4,18 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from commissioning.choices import Role
+from commissioning.templatetags.gt import money
 from contracts.choices import ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
-from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share
+from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
 from outcomes_link.models import OutcomeLink
 
 
 class Command(BaseCommand):
     help = (
         "Load KCC's outcomes framework and a realistic demonstration set: about 250 contracts, 150 providers, "
-        "golden-thread links and one user per role. Seeded, so the set is the same every time; running it "
-        "twice changes nothing. Prints the demo credentials."
+        "golden-thread links, KPIs with two years of returns, and one user per role. Seeded, so the set is "
+        "the same every time; running it twice changes nothing. Prints the demo credentials."
     )
 
     def add_arguments(self, parser):
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             f"{providers.filter(size__in=[SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM]).count()} SMEs, "
             f"{providers.filter(sector=Sector.VCS).count()} VCS), "
             f"{OutcomeLink.objects.count()} outcome links."
+        )
+        perf = performance_figures()
+        self.stdout.write(
+            f"Performance: {perf.kpis} KPIs, {perf.returns} KPI returns, "
+            f"{perf.open_concerns} open performance concern{'s' if perf.open_concerns != 1 else ''}, "
+            f"deductions {money(perf.deductions_proposed)} proposed and {money(perf.deductions_applied)} applied."
         )
 
         self.stdout.write("")

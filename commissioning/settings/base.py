@@ -144,6 +144,10 @@ SPECTACULAR_SETTINGS = {
 DJANGO_TABLES2_TEMPLATE = "_partials/table.html"
 
 # A contract is "ending soon" inside this many months of its current end date (issue 2).
+# A change's reason is evidence (why a deduction was waived, why a return was reopened): keep it
+# whole, not cut at simple-history's default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 CONTRACT_ENDING_SOON_MONTHS = 6
 # A KPI return still missing this many days after its period ends is overdue.
 KPI_RETURN_OVERDUE_DAYS = env.int("GOLDEN_THREAD_KPI_RETURN_OVERDUE_DAYS", default=30)

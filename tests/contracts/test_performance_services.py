@@ -522,6 +522,17 @@ def test_deduction_apply_waive_and_dispute(fixed_kpi, commissioner):
     assert (history.history_user, history.history_change_reason) == (commissioner, "Severe weather")
 
 
+def test_a_long_waiver_reason_is_kept_whole_in_the_history(fixed_kpi, commissioner):
+    # The reason is the evidence an auditor reads; PostgreSQL refused reasons over 100 characters
+    # when simple-history stored them in its default CharField.
+    reason = "Waived at the quarterly review: " + "the provider evidenced the council's own referral change. " * 5
+    deduction = deduction_waive(
+        deduction=deduction_of(save(fixed_kpi, "2024-25 Q1", "70")), reason=reason, actor=commissioner
+    )
+    assert len(reason.strip()) > 250
+    assert deduction.history.first().history_change_reason == reason.strip()
+
+
 @pytest.mark.parametrize("service", [deduction_waive, deduction_dispute])
 def test_waiving_or_disputing_needs_a_reason(fixed_kpi, service):
     deduction = deduction_of(save(fixed_kpi, "2024-25 Q1", "70"))

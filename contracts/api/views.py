@@ -44,10 +44,10 @@ from contracts.filtersets import (
 from contracts.notices import performance_notice_package, validate_release_package
 from contracts.selectors import (
     assessment_list,
-    concern_list_with_returns,
+    concern_list,
     contract_list,
     contract_period_summary_list,
-    deduction_list_with_returns,
+    deduction_list,
     deduction_totals,
     kpi_list,
     kpi_return_list,
@@ -286,7 +286,7 @@ class PerformanceConcernViewSet(_PerformanceViewSetMixin, viewsets.ReadOnlyModel
     """Performance concerns, raised by the returns (red 2 periods running, or 3 of the last 6).
     A commissioner resolves those of their own directorate with a note."""
 
-    queryset = concern_list_with_returns()
+    queryset = concern_list()
     serializer_class = PerformanceConcernSerializer
     filterset_class = PerformanceConcernFilterSet
     ordering_fields = ["created", "resolved_at", "contract__reference"]
@@ -311,7 +311,7 @@ class DeductionViewSet(_PerformanceViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Deductions (service credits) proposed by red returns. A commissioner applies, waives (with a reason)
     or disputes (with a reason) those of their own directorate. Never deleted."""
 
-    queryset = deduction_list_with_returns()
+    queryset = deduction_list()
     serializer_class = DeductionSerializer
     filterset_class = DeductionFilterSet
     ordering_fields = ["amount", "financial_year", "created", "contract__reference"]

@@ -18,7 +18,6 @@ from contracts.selectors.performance import (
     change_history,
     concern_get,
     concern_list,
-    concern_list_with_returns,
     confirmed_assessments,
     contract_performance,
     contract_period_summary_list,
@@ -28,7 +27,6 @@ from contracts.selectors.performance import (
     contracts_with_kpis,
     deduction_get,
     deduction_list,
-    deduction_list_with_returns,
     deduction_totals,
     kpi_list,
     kpi_recent_returns,
@@ -40,7 +38,6 @@ from contracts.selectors.performance import (
     overdue_returns,
     rag_matrix,
     recent_quarters,
-    return_status_counts,
     returns_due_in_quarter,
 )
 from contracts.selectors.providers import (
@@ -74,7 +71,6 @@ __all__ = [
     "change_history",
     "concern_get",
     "concern_list",
-    "concern_list_with_returns",
     "contract_period_summary_list",
     "contracts_by_reference",
     "contract_get",
@@ -89,7 +85,6 @@ __all__ = [
     "contracts_of_provider",
     "deduction_get",
     "deduction_list",
-    "deduction_list_with_returns",
     "deduction_totals",
     "ending_soon_horizon",
     "ending_soon_q",
@@ -105,6 +100,5 @@ __all__ = [
     "provider_list",
     "rag_matrix",
     "recent_quarters",
-    "return_status_counts",
     "returns_due_in_quarter",
 ]

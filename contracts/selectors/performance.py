@@ -20,7 +20,6 @@ from contracts.choices import (
     ContractStatus,
     DeductionStatus,
     Frequency,
-    ReturnStatus,
 )
 from contracts.models import (
     KPI,
@@ -55,8 +54,15 @@ def kpi_return_list() -> QuerySet[KPIReturn]:
 
 
 def concern_list() -> QuerySet[PerformanceConcern]:
+    # raised_by_return__kpi: the return that raised a concern is named by its period, which needs its KPI.
     return PerformanceConcern.objects.select_related(
-        "contract", "contract__provider", "contract__directorate", "contract__commissioner", "kpi", "resolved_by"
+        "contract",
+        "contract__provider",
+        "contract__directorate",
+        "contract__commissioner",
+        "kpi",
+        "resolved_by",
+        "raised_by_return__kpi",
     ).order_by("-created")
 
 
@@ -65,8 +71,10 @@ def open_concerns() -> QuerySet[PerformanceConcern]:
 
 
 def deduction_list() -> QuerySet[Deduction]:
+    # kpi_return__kpi: a deduction's period label needs its return's KPI frequency, so each row
+    # names its period without a query of its own.
     return Deduction.objects.select_related(
-        "contract", "contract__provider", "contract__directorate", "kpi", "kpi_return", "decided_by"
+        "contract", "contract__provider", "contract__directorate", "kpi", "kpi_return__kpi", "decided_by"
     ).order_by("-financial_year", "contract__reference", "kpi__code", "kpi_return__period_start")
 
 
@@ -354,13 +362,6 @@ def overdue_assessments(
     return out
 
 
-def return_status_counts(*, contracts: QuerySet[Contract]) -> dict[str, int]:
-    rows = KPIReturn.objects.filter(contract__in=contracts).values("status").annotate(n=Count("id"))
-    counts = {status: 0 for status in ReturnStatus.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
-
-
 def contracts_with_kpis(*, exclude: Contract | None = None) -> QuerySet[Contract]:
     """Contracts that have active KPIs, each with `kpi_count`: the sources a KPI set can be copied from."""
     contracts = Contract.objects.all()
@@ -374,16 +375,6 @@ def contracts_with_kpis(*, exclude: Contract | None = None) -> QuerySet[Contract
 
 
 # --- Added for the performance API and the import of returns (helper "api") ----------------------
-
-
-def concern_list_with_returns() -> QuerySet[PerformanceConcern]:
-    """Concerns with the return that raised each, so an API row names it without a query per row."""
-    return concern_list().select_related("raised_by_return", "raised_by_return__kpi")
-
-
-def deduction_list_with_returns() -> QuerySet[Deduction]:
-    """Deductions with their return's KPI, so a row names its period without a query per row."""
-    return deduction_list().select_related("kpi_return__kpi")
 
 
 def contract_period_summary_list() -> QuerySet[ContractPeriodSummary]:
@@ -421,7 +412,6 @@ def deduction_get(*, pk: int) -> Deduction:
 
     Raises Deduction.DoesNotExist."""
     deduction = deduction_list().select_related("contract__commissioner", "kpi_return__submitted_by").get(pk=pk)
-    deduction.kpi_return.kpi = deduction.kpi  # its period label needs the KPI's frequency
     return deduction
 
 
@@ -429,9 +419,7 @@ def concern_get(*, pk: int) -> PerformanceConcern:
     """One performance concern with its contract, KPI and the return that raised it. One query.
 
     Raises PerformanceConcern.DoesNotExist."""
-    concern = concern_list().select_related("raised_by_return").get(pk=pk)
-    concern.raised_by_return.kpi = concern.kpi
-    return concern
+    return concern_list().get(pk=pk)
 
 
 def kpi_recent_returns(*, kpi: KPI, count: int = 6) -> list[KPIReturn]:
@@ -555,7 +543,7 @@ def assessment_notice_facts(*, assessments: list[PerformanceAssessment]) -> dict
             kpi_return__period_end__gte=first,
             kpi_return__period_end__lte=last,
         )
-        .select_related("kpi", "kpi_return")
+        .select_related("kpi", "kpi_return__kpi")
         .order_by("kpi_return__period_start", "kpi__code")
     )
     for assessment in assessments:
@@ -570,8 +558,6 @@ def assessment_notice_facts(*, assessments: list[PerformanceAssessment]) -> dict
             if d.contract_id == assessment.contract_id
             and assessment.period_start <= d.kpi_return.period_end <= assessment.period_end
         ]
-        for d in facts.deductions:
-            d.kpi_return.kpi = d.kpi  # its period label needs the KPI's frequency
     return out
 
 

@@ -23,18 +23,18 @@ from contracts.choices import AssessmentStatus
 from contracts.filtersets import PerformanceAssessmentFilterSet
 from contracts.forms.assessments import AssessmentConfirmForm, AssessmentProposeForm, default_assessment_period
 from contracts.forms.providers import apply_service_errors
-from contracts.models import Contract, PerformanceAssessment
+from contracts.models import PerformanceAssessment
 from contracts.notices import notice_filename, performance_notice_package, validate_release_package
 from contracts.selectors import (
     KEY_KPI_MINIMUM,
     KEY_KPI_THRESHOLD,
     assessment_history,
     assessment_list,
-    contract_get,
     contracts_missing_key_kpis,
     overdue_assessments,
 )
 from contracts.services import performance_assessment_confirm, performance_assessment_propose
+from contracts.views.mixins import ContractPageMixin
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +44,6 @@ def _assessment_or_404(pk: int) -> PerformanceAssessment:
         return assessment_list().get(pk=pk)
     except PerformanceAssessment.DoesNotExist as exc:
         raise Http404("No performance assessment with that number.") from exc
-
-
-def _contract_or_404(pk: int) -> Contract:
-    try:
-        return contract_get(pk=pk)
-    except Contract.DoesNotExist as exc:
-        raise Http404("No contract with that number.") from exc
 
 
 class AssessmentListView(RoleRequiredMixin, FilterView):
@@ -83,28 +76,14 @@ class AssessmentListView(RoleRequiredMixin, FilterView):
         return context
 
 
-class AssessmentCreateView(RoleRequiredMixin, FormView):
+class AssessmentCreateView(RoleRequiredMixin, ContractPageMixin, FormView):
     """Choose the period and reason; each key KPI's rating is then proposed from the returns."""
 
     permission_required = "contracts.add_performanceassessment"
     form_class = AssessmentProposeForm
     template_name = "contracts/assessment_form.html"
-
-    # Loaded after the role checks (in get/post, not dispatch), so someone without the right is refused
-    # before any lookup. The directorate is checked on reading the form too: nobody is shown a form they
-    # could never submit.
-    def get(self, request, *args, **kwargs):
-        self._load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self._load()
-        return super().post(request, *args, **kwargs)
-
-    def _load(self) -> None:
-        self.contract = _contract_or_404(self.kwargs["pk"])
-        if not can_write_in_directorate(self.request.user, self.contract.directorate_id):
-            raise PermissionDenied("You can only assess contracts of your own directorate.")
+    write_scope = True
+    scope_message = "You can only assess contracts of your own directorate."
 
     def get_initial(self):
         return default_assessment_period(self.contract)

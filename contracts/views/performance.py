@@ -36,7 +36,6 @@ from contracts.models import KPI, Contract, KPIReturn
 from contracts.periods import Period, parse_period
 from contracts.selectors import (
     change_history,
-    contract_get,
     contract_list,
     contract_performance,
     contract_summaries,
@@ -59,45 +58,19 @@ from contracts.services import (
     kpi_set_copy,
     kpi_update,
 )
+from contracts.views.mixins import ContractPageMixin, ensure_contract_scope
 
 SUMMARY_QUARTERS = 8
 
 
-def _contract_or_404(pk: int) -> Contract:
-    try:
-        return contract_get(pk=pk)
-    except Contract.DoesNotExist as exc:
-        raise Http404("No contract with that number.") from exc
-
-
-def _ensure_scope(user, contract: Contract) -> None:
-    if not can_write_in_directorate(user, contract.directorate_id):
-        raise PermissionDenied("You can only change the KPIs and returns of your own directorate's contracts.")
-
-
-class _ContractPageMixin:
-    """Loads the contract after the role checks; `write_scope` also refuses other directorates' contracts."""
-
-    write_scope = False
-
-    def _load(self) -> None:
-        self.contract = _contract_or_404(self.kwargs["pk"])
-        if self.write_scope:
-            _ensure_scope(self.request.user, self.contract)
-
-    def get(self, request, *args, **kwargs):
-        self._load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self._load()
-        return super().post(request, *args, **kwargs)
+# Commissioners keep the KPIs and returns of their own directorate's contracts only.
+_SCOPE_MESSAGE = "You can only change the KPIs and returns of your own directorate's contracts."
 
 
 # --- KPIs --------------------------------------------------------------------------------------------
 
 
-class KPIListView(RoleRequiredMixin, _ContractPageMixin, TemplateView):
+class KPIListView(RoleRequiredMixin, ContractPageMixin, TemplateView):
     template_name = "contracts/kpi_list.html"
 
     def get_context_data(self, **kwargs):
@@ -117,9 +90,10 @@ class KPIListView(RoleRequiredMixin, _ContractPageMixin, TemplateView):
         return context
 
 
-class KPICreateView(RoleRequiredMixin, _ContractPageMixin, FormView):
+class KPICreateView(RoleRequiredMixin, ContractPageMixin, FormView):
     permission_required = "contracts.add_kpi"
     write_scope = True
+    scope_message = _SCOPE_MESSAGE
     form_class = KPIForm
     template_name = "contracts/kpi_form.html"
 
@@ -155,7 +129,7 @@ class KPIUpdateView(RoleRequiredMixin, FormView):
         except KPI.DoesNotExist as exc:
             raise Http404("No KPI with that number.") from exc
         self.contract = self.kpi.contract
-        _ensure_scope(self.request.user, self.contract)
+        ensure_contract_scope(self.request.user, self.contract, _SCOPE_MESSAGE)
 
     def get(self, request, *args, **kwargs):
         self._load()
@@ -187,9 +161,10 @@ class KPIUpdateView(RoleRequiredMixin, FormView):
         return redirect("contracts:kpi_list", pk=self.contract.pk)
 
 
-class KPICopyView(RoleRequiredMixin, _ContractPageMixin, FormView):
+class KPICopyView(RoleRequiredMixin, ContractPageMixin, FormView):
     permission_required = "contracts.add_kpi"
     write_scope = True
+    scope_message = _SCOPE_MESSAGE
     form_class = KPICopyForm
     template_name = "contracts/kpi_copy.html"
 
@@ -225,7 +200,7 @@ class KPICopyView(RoleRequiredMixin, _ContractPageMixin, FormView):
 # --- A contract's performance -------------------------------------------------------------------------
 
 
-class ContractPerformanceView(RoleRequiredMixin, _ContractPageMixin, TemplateView):
+class ContractPerformanceView(RoleRequiredMixin, ContractPageMixin, TemplateView):
     """Every KPI charted and tabled, the quarter summaries, open concerns and deductions. Fixed queries."""
 
     template_name = "contracts/contract_performance.html"
@@ -236,8 +211,6 @@ class ContractPerformanceView(RoleRequiredMixin, _ContractPageMixin, TemplateVie
         user = self.request.user
         series = contract_performance(contract=contract)
         deductions = list(deduction_list().filter(contract=contract))
-        for deduction in deductions:
-            deduction.kpi_return.kpi = deduction.kpi  # its period label needs the KPI's frequency: no query each
         context.update(
             contract=contract,
             panels=[(s, kpi_chart(s)) for s in series],

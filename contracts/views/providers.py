@@ -18,14 +18,15 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from commissioning.choices import Role
-from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
+from commissioning.permissions import RoleRequiredMixin
 from contracts.choices import SME_SIZES, Location, Sector
 from contracts.filtersets import ProviderFilterSet
 from contracts.forms import ContractForm, ProviderDeleteForm, ProviderForm, apply_service_errors
 from contracts.models import Contract, Provider
-from contracts.selectors import contract_get, contracts_of_provider, provider_get, provider_list
+from contracts.selectors import contracts_of_provider, provider_get, provider_list
 from contracts.services import contract_create, contract_update, provider_create, provider_delete, provider_update
 from contracts.tables import ProviderTable
+from contracts.views.mixins import ContractPageMixin
 
 
 def _provider_or_404(pk: int) -> Provider:
@@ -33,13 +34,6 @@ def _provider_or_404(pk: int) -> Provider:
         return provider_get(pk=pk)
     except Provider.DoesNotExist as exc:
         raise Http404("No provider with that number.") from exc
-
-
-def _contract_or_404(pk: int) -> Contract:
-    try:
-        return contract_get(pk=pk)
-    except Contract.DoesNotExist as exc:
-        raise Http404("No contract with that number.") from exc
 
 
 def _provider_counts(queryset: QuerySet[Provider]) -> dict[str, int]:
@@ -229,22 +223,9 @@ class ContractCreateView(_ContractFormView):
         return HttpResponseRedirect(_contract_detail_url(contract))
 
 
-class ContractUpdateView(_ContractFormView):
+class ContractUpdateView(ContractPageMixin, _ContractFormView):
     permission_required = "contracts.change_contract"
-
-    def get(self, request, *args, **kwargs):
-        self._load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self._load()
-        return super().post(request, *args, **kwargs)
-
-    def _load(self) -> None:
-        self.contract = _contract_or_404(self.kwargs["pk"])
-        # Checked on reading the form too, so nobody is shown a form they could never submit.
-        if not can_write_in_directorate(self.request.user, self.contract.directorate_id):
-            raise PermissionDenied("You can only change contracts of your own directorate.")
+    write_scope = True
 
     def get_initial(self):
         return ContractForm.initial_for(self.contract)

@@ -4,7 +4,8 @@
 - commissioner: writes the contracts of their own directorate, their KPIs, returns, concerns,
   deductions and assessments, and their golden-thread links
   (the directorate rule is checked per object in permissions.py), reads the rest;
-- procurement: maintains providers (suppliers), reads the rest;
+- procurement: maintains providers (suppliers), imports the council's spend files, rolls
+  imports back and matches their suppliers to providers; reads the rest;
 - admin: everything, including reference data (framework, directorates).
 """
 
@@ -37,6 +38,13 @@ WRITE_PERMISSIONS: dict[str, set[str]] = {
         "contracts.add_provider",
         "contracts.change_provider",
         "contracts.delete_provider",
+        # Local spend (issue 4): spend-file imports, column mappings, supplier matching.
+        "contracts.add_spendimport",
+        "contracts.change_spendimport",
+        "contracts.change_spendpublisher",
+        "contracts.change_spendline",
+        "contracts.add_supplieralias",
+        "contracts.change_supplieralias",
     },
     Role.ADMIN: {"*"},
 }

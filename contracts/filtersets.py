@@ -1,4 +1,6 @@
-"""Filters for providers and contracts, shared by the API and the HTML list pages."""
+"""Filters for providers, contracts, performance and spend lines, shared by the API and the HTML list pages."""
+
+import datetime
 
 import django_filters
 from django.db.models import Q
@@ -26,7 +28,11 @@ from contracts.models import (
     PerformanceAssessment,
     PerformanceConcern,
     Provider,
+    SpendLine,
+    SpendPublisher,
 )
+from contracts.models.spend import CapitalRevenue
+from contracts.periods import financial_year_label, financial_year_of, financial_year_start
 from contracts.selectors import ending_soon_q
 
 
@@ -246,3 +252,80 @@ class ContractPeriodSummaryFilterSet(django_filters.FilterSet):
     class Meta:
         model = ContractPeriodSummary
         fields = ["contract_id", "directorate_id", "financial_year", "rag", "period_start_after", "period_start_before"]
+
+
+def _financial_year_choices() -> list[tuple[str, str]]:
+    # The council's financial years with spend published under the Transparency Code (2010 on).
+    last = financial_year_of(datetime.date.today())
+    return [(str(year), financial_year_label(year)) for year in range(last, 2009, -1)]
+
+
+class SpendLineFilterSet(django_filters.FilterSet):
+    """Filters for spend lines, shared by the spend line list, the local spend report and the API."""
+
+    q = django_filters.CharFilter(method="search", label="Supplier", help_text="Supplier name or transaction number")
+    date_after = django_filters.DateFilter(field_name="payment_date", lookup_expr="gte", label="Paid on or after")
+    date_before = django_filters.DateFilter(field_name="payment_date", lookup_expr="lte", label="Paid on or before")
+    financial_year = django_filters.ChoiceFilter(
+        choices=_financial_year_choices, method="filter_financial_year", label="Financial year", empty_label="Any"
+    )
+    publisher_id = django_filters.ModelChoiceFilter(
+        field_name="publisher", queryset=SpendPublisher.objects.all(), label="Publisher", empty_label="Any"
+    )
+    service_area = django_filters.CharFilter(label="Service area or directorate")
+    expense_type = django_filters.CharFilter(label="Expense type")
+    capital_revenue = django_filters.ChoiceFilter(
+        choices=[c for c in CapitalRevenue.choices if c[0]], label="Capital or revenue", empty_label="Any"
+    )
+    provider_id = django_filters.NumberFilter(field_name="provider_id", label="Provider")
+    contract_id = django_filters.NumberFilter(field_name="contract_id", label="Contract")
+    spend_import_id = django_filters.NumberFilter(field_name="spend_import_id", label="Import")
+    supplier = django_filters.CharFilter(field_name="normalised_supplier", label="Supplier (as matched)")
+    matched = django_filters.BooleanFilter(method="filter_matched", label="Matched to a provider")
+    redacted = django_filters.BooleanFilter(label="Redacted")
+    location = django_filters.ChoiceFilter(
+        choices=Location.choices, method="filter_location", label="Location", empty_label="Any"
+    )
+
+    class Meta:
+        model = SpendLine
+        fields = [
+            "q",
+            "date_after",
+            "date_before",
+            "financial_year",
+            "publisher_id",
+            "service_area",
+            "expense_type",
+            "capital_revenue",
+            "location",
+            "matched",
+            "redacted",
+            "provider_id",
+            "contract_id",
+            "spend_import_id",
+            "supplier",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(supplier_name__icontains=value) | Q(transaction_number=value))
+
+    def filter_financial_year(self, queryset, name, value):
+        start = financial_year_start(int(value))
+        return queryset.filter(payment_date__gte=start, payment_date__lt=start.replace(year=start.year + 1))
+
+    def filter_matched(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(provider__isnull=not value)
+
+    def filter_location(self, queryset, name, value):
+        # Unknown covers unmatched suppliers too: a supplier with no provider has no known location.
+        if value == Location.UNKNOWN:
+            return queryset.filter(redacted=False).filter(
+                Q(provider__isnull=True) | Q(provider__location=Location.UNKNOWN)
+            )
+        return queryset.filter(provider__location=value)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django import forms
 
 from contracts.choices import Frequency
-from contracts.importers import ALLOWED_EXTENSIONS, MAX_FILE_BYTES
+from contracts.importers.returns import ALLOWED_EXTENSIONS, MAX_FILE_BYTES
 from contracts.periods import Period, parse_period
 
 SUBMIT, DRAFT = "submit", "draft"

@@ -1,5 +1,5 @@
 """Models of the contracts app: providers and contracts (contract.py); KPIs, returns, concerns,
-deductions and performance assessments (performance.py)."""
+deductions and performance assessments (performance.py); payments from published spend files (spend.py)."""
 
 from contracts.models.contract import MONEY, Contract, Provider
 from contracts.models.performance import (
@@ -10,6 +10,15 @@ from contracts.models.performance import (
     KPIReturn,
     PerformanceAssessment,
     PerformanceConcern,
+)
+from contracts.models.spend import (
+    CapitalRevenue,
+    SpendImport,
+    SpendImportStatus,
+    SpendLine,
+    SpendPublisher,
+    SpendStagingLine,
+    SupplierAlias,
 )
 
 __all__ = [
@@ -23,4 +32,11 @@ __all__ = [
     "PerformanceAssessment",
     "PerformanceConcern",
     "Provider",
+    "CapitalRevenue",
+    "SpendImport",
+    "SpendImportStatus",
+    "SpendLine",
+    "SpendPublisher",
+    "SpendStagingLine",
+    "SupplierAlias",
 ]

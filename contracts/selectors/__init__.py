@@ -1,4 +1,5 @@
-"""Reads of the contracts app: providers and contracts (providers.py); performance (performance.py).
+"""Reads of the contracts app: providers and contracts (providers.py); performance (performance.py);
+spend lines and unmatched suppliers (spend.py).
 Import from here: `from contracts.selectors import ...`."""
 
 from contracts.selectors.performance import (
@@ -52,6 +53,18 @@ from contracts.selectors.providers import (
     provider_get,
     provider_list,
 )
+from contracts.selectors.spend import (
+    SUGGESTION_SCORE,
+    Suggestion,
+    UnmatchedSupplier,
+    spend_import_get,
+    spend_import_list,
+    spend_line_list,
+    spend_publisher_list,
+    supplier_suggestions,
+    unmatched_suppliers,
+    unmatched_suppliers_queryset,
+)
 
 __all__ = [
     "KEY_KPI_MINIMUM",
@@ -101,4 +114,14 @@ __all__ = [
     "rag_matrix",
     "recent_quarters",
     "returns_due_in_quarter",
+    "SUGGESTION_SCORE",
+    "Suggestion",
+    "UnmatchedSupplier",
+    "spend_import_get",
+    "spend_import_list",
+    "spend_line_list",
+    "spend_publisher_list",
+    "supplier_suggestions",
+    "unmatched_suppliers",
+    "unmatched_suppliers_queryset",
 ]

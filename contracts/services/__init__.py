@@ -1,5 +1,6 @@
 """Writes of the contracts app: providers and contracts (providers.py); KPIs, returns, concerns,
-deductions and assessments (performance.py). Import from here: `from contracts.services import ...`."""
+deductions and assessments (performance.py); spend-file imports and supplier matching (spend.py).
+Import from here: `from contracts.services import ...`."""
 
 from contracts.services.performance import (
     KPI_FIELDS,
@@ -35,6 +36,15 @@ from contracts.services.providers import (
     provider_reclassify_all,
     provider_update,
 )
+from contracts.services.spend import (
+    SpendImportResult,
+    providers_create_from_spend,
+    spend_file_import,
+    spend_import_rollback,
+    spend_lines_link_contracts,
+    spend_lines_match,
+    supplier_alias_confirm,
+)
 
 __all__ = [
     "CONTRACT_FIELDS",
@@ -67,4 +77,11 @@ __all__ = [
     "performance_assessment_confirm",
     "performance_assessment_propose",
     "performance_concern_resolve",
+    "SpendImportResult",
+    "providers_create_from_spend",
+    "spend_file_import",
+    "spend_import_rollback",
+    "spend_lines_link_contracts",
+    "spend_lines_match",
+    "supplier_alias_confirm",
 ]

@@ -2,7 +2,7 @@
 
 Only people who may add returns (commissioners and admins) use these pages; a commissioner
 imports, and downloads a template for, their own directorate's contracts only. The rules are
-contracts.importers' (every row checked, all or nothing); these views only move the file in
+contracts.importers.returns' (every row checked, all or nothing); these views only move the file in
 and the result out.
 """
 
@@ -19,7 +19,7 @@ from django.views import View
 from commissioning.choices import Role
 from commissioning.permissions import RoleRequiredMixin
 from contracts.forms import ReturnImportForm, ReturnTemplateForm
-from contracts.importers import (
+from contracts.importers.returns import (
     ImportFileError,
     ImportResult,
     ImportRow,

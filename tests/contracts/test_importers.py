@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook
 
 from contracts.choices import RAG, Frequency, KPIUnit, Polarity, ReturnStatus
-from contracts.importers import (
+from contracts.importers.returns import (
     ImportFileError,
     ImportRow,
     parse_value,

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from contracts.importers import returns_import_file
+from contracts.importers.returns import returns_import_file
 
 
 class Command(BaseCommand):

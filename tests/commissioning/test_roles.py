@@ -67,11 +67,17 @@ def test_commissioner_writes_contracts_their_performance_and_outcome_links_only(
     }
 
 
-def test_procurement_writes_providers_only():
+def test_procurement_writes_providers_and_spend_only():
     assert _writes(_group_perms(Role.PROCUREMENT)) == {
         "contracts.add_provider",
         "contracts.change_provider",
         "contracts.delete_provider",
+        "contracts.add_spendimport",
+        "contracts.change_spendimport",
+        "contracts.change_spendpublisher",
+        "contracts.change_spendline",
+        "contracts.add_supplieralias",
+        "contracts.change_supplieralias",
     }
 
 

@@ -116,3 +116,33 @@ def kpi_return(kpi: KPI, period: str, actual, *, submit: bool = True, actor=None
         submit=submit,
         actor=actor,
     )
+
+
+# ---------------------------------------------------------------- spend files (issue 4)
+
+SPEND_HEADINGS = ["Body Name", "Payment Date", "Transaction Number", "Supplier Name", "Net Amount", "Service Area",
+                  "Expense Type", "Capital / Revenue"]  # fmt: skip
+
+
+def spend_csv(rows: list[tuple], *, headings: list[str] | None = None, publisher: str = "Kent County Council") -> bytes:
+    """A small spend file in a real publishing layout. Each row is
+    (date, transaction number, supplier, amount[, service area[, expense type[, capital/revenue]]])."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headings or SPEND_HEADINGS)
+    for row in rows:
+        row = list(row) + [""] * (7 - len(row))
+        writer.writerow([publisher, *row])
+    return out.getvalue().encode("utf-8")
+
+
+def import_spend(content: bytes, *, file_name: str = "spend.csv", actor=None, **kwargs):
+    """Import spend-file bytes through the real service (all or nothing), returning its result."""
+    import io  # noqa: PLC0415
+
+    from contracts.services import spend_file_import  # noqa: PLC0415
+
+    return spend_file_import(handle=io.BytesIO(content), file_name=file_name, actor=actor, **kwargs)

@@ -10,7 +10,19 @@ history, but changes are made on the service pages.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contracts.models import KPI, Contract, Deduction, KPIReturn, PerformanceAssessment, PerformanceConcern, Provider
+from contracts.models import (
+    KPI,
+    Contract,
+    Deduction,
+    KPIReturn,
+    PerformanceAssessment,
+    PerformanceConcern,
+    Provider,
+    SpendImport,
+    SpendLine,
+    SpendPublisher,
+    SupplierAlias,
+)
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
@@ -84,3 +96,49 @@ class PerformanceAssessmentAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("status", "reason", "contract__directorate")
     list_select_related = ("contract",)
     search_fields = ("contract__reference",)
+
+
+# Local spend: imports run, roll back and match suppliers through contracts.services, which
+# keep them all or nothing and attributed; the admin only shows them.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SpendPublisher)
+class SpendPublisherAdmin(ReadOnlyAdmin):
+    list_display = ("name", "column_mapping")
+    search_fields = ("name",)
+
+
+@admin.register(SpendImport)
+class SpendImportAdmin(ReadOnlyAdmin):
+    list_display = ("file_name", "publisher", "imported_by", "created", "rows", "lines_added", "status")
+    list_filter = ("status", "publisher")
+    list_select_related = ("publisher", "imported_by")
+    search_fields = ("file_name", "file_sha256")
+
+
+@admin.register(SpendLine)
+class SpendLineAdmin(ReadOnlyAdmin):
+    list_display = ("payment_date", "supplier_name", "amount", "publisher", "provider", "contract", "redacted")
+    list_filter = ("redacted", "publisher", "capital_revenue")
+    list_select_related = ("publisher", "provider", "contract")
+    search_fields = ("supplier_name", "transaction_number")
+    raw_id_fields = ("spend_import", "provider", "contract")
+    show_full_result_count = False  # a count over millions of lines on every page is not worth it
+
+
+@admin.register(SupplierAlias)
+class SupplierAliasAdmin(ReadOnlyAdmin):
+    list_display = ("name", "provider", "confirmed_by", "created")
+    list_select_related = ("provider", "confirmed_by")
+    search_fields = ("name", "provider__name")

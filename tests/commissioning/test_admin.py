@@ -10,7 +10,19 @@ from django.utils.html import escape
 
 from commissioning.choices import Role
 from commissioning.models import Directorate, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
-from contracts.models import KPI, Contract, Deduction, KPIReturn, PerformanceAssessment, PerformanceConcern, Provider
+from contracts.models import (
+    KPI,
+    Contract,
+    Deduction,
+    KPIReturn,
+    PerformanceAssessment,
+    PerformanceConcern,
+    Provider,
+    SpendImport,
+    SpendLine,
+    SpendPublisher,
+    SupplierAlias,
+)
 from tests.commissioning.factories import (
     StrategicOutcomeFactory,
     SuggestedMeasureFactory,
@@ -22,7 +34,20 @@ from tests.contracts.factories import ContractFactory, ProviderFactory
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = {"commissioning", "contracts"}
-READ_ONLY = {Provider, Contract, KPI, KPIReturn, PerformanceConcern, Deduction, PerformanceAssessment}
+READ_ONLY = {
+    Provider,
+    Contract,
+    KPI,
+    KPIReturn,
+    PerformanceConcern,
+    Deduction,
+    PerformanceAssessment,
+    # Local spend: imports, rollbacks and supplier matches go through contracts.services.
+    SpendPublisher,
+    SpendImport,
+    SpendLine,
+    SupplierAlias,
+}
 
 
 def registered_models() -> list:

@@ -25,6 +25,10 @@ API_ROOT = {
     "deductions": "contracts-api:deduction-list",
     "performance-assessments": "contracts-api:performanceassessment-list",
     "contract-period-summaries": "contracts-api:contractperiodsummary-list",
+    "spend-publishers": "contracts-api:spendpublisher-list",
+    "spend-lines": "contracts-api:spendline-list",
+    "spend-imports": "contracts-api:spendimport-list",
+    "local-spend": "social_value-api:local-spend",
     "outcome-links": "outcomes_link-api:outcomelink-list",
     "golden-thread": "outcomes_link-api:golden-thread",
     "schema": "api-schema",
@@ -44,5 +48,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("commissioning.api.urls", namespace="commissioning-api")),
     path("", include("contracts.api.urls", namespace="contracts-api")),
+    path("", include("social_value.api.urls", namespace="social_value-api")),
     path("", include("outcomes_link.api.urls", namespace="outcomes_link-api")),
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("commissioning.api_router")),
     path("", include("contracts.urls")),
+    path("", include("social_value.urls")),
     path("", include("outcomes_link.urls")),
 ]

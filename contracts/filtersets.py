@@ -313,7 +313,7 @@ class SpendLineFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(supplier_name__icontains=value) | Q(transaction_number=value))
 
-    def filter_financial_year(self, queryset, name, value):
+    def filter_financial_year(self, queryset, name, value: int):
         start = financial_year_start(int(value))
         return queryset.filter(payment_date__gte=start, payment_date__lt=start.replace(year=start.year + 1))
 

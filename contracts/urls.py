@@ -36,4 +36,11 @@ urlpatterns = [
     path("contracts/<int:pk>/assessments/add/", views.AssessmentCreateView.as_view(), name="assessment_add"),
     path("assessments/<int:pk>/", views.AssessmentDetailView.as_view(), name="assessment_detail"),
     path("assessments/<int:pk>/notice.json", views.AssessmentNoticeView.as_view(), name="assessment_notice"),
+    # Local spend (issue 4): spend-file imports, their lines and supplier matching.
+    path("spend/imports/", views.SpendImportListView.as_view(), name="spend_import_list"),
+    path("spend/imports/add/", views.SpendImportCreateView.as_view(), name="spend_import_add"),
+    path("spend/imports/<int:pk>/", views.SpendImportDetailView.as_view(), name="spend_import_detail"),
+    path("spend/imports/<int:pk>/rollback/", views.SpendImportRollbackView.as_view(), name="spend_import_rollback"),
+    path("spend/lines/", views.SpendLineListView.as_view(), name="spend_line_list"),
+    path("spend/suppliers/unmatched/", views.SupplierMatchListView.as_view(), name="supplier_match_list"),
 ]

@@ -17,7 +17,9 @@ What it loads, all through the services so classifications, validation and histo
   kent_geography.md section 3), with references such as "SC15001" (directorate prefix, year
   the contract starts, number), values from £20k to £60m a year and start dates from 2014;
 - every active contract linked to the supporting outcomes its service serves, shares
-  totalling 100% with one primary (e.g. homecare: 3.5 primary 70%, 3.1 30%).
+  totalling 100% with one primary (e.g. homecare: 3.5 primary 70%, 3.1 30%);
+- KPIs and two years of returns (below), and, loaded after this module by the command, a
+  spend file of about 50,000 lines over two financial years (outcomes_link.demo_spend).
 
 The whole set is planned in memory from `random.Random(seed)` before anything is written, so
 the same seed gives the same providers and contracts whatever is already in the database.

@@ -237,6 +237,7 @@ class LocalSpendReport:
 
     lines: QuerySet[SpendLine]
     _suppliers: pd.DataFrame | None = field(default=None, repr=False)
+    _days: pd.DataFrame | None = field(default=None, repr=False)
 
     # -------------------------------------------------------------- data
 
@@ -249,6 +250,16 @@ class LocalSpendReport:
             frame["supplier_key"] = frame["supplier_key"].fillna("n" + frame["normalised_supplier"].astype(str))
             self._suppliers = frame
         return self._suppliers
+
+    def _day_frame(self) -> pd.DataFrame:
+        # One query serves the month, quarter and financial-year breakdowns.
+        if self._days is None:
+            frame = pd.DataFrame(selectors.spend_by_day(self.lines), columns=["payment_date", *_GROUP_COLUMNS])
+            if not frame.empty:
+                frame = _flags(frame)
+                frame["month"] = pd.to_datetime(frame["payment_date"]).dt.to_period("M").dt.to_timestamp()
+            self._days = frame
+        return self._days.copy()
 
     def summary(self) -> LocalSpendSummary:
         frame = self._supplier_frame()
@@ -269,9 +280,9 @@ class LocalSpendReport:
     def breakdown(self, dimension: str) -> list[BreakdownRow]:
         """Spend by service area, expense type, capital or revenue, month, quarter or financial year."""
         if dimension in ("month", "quarter", "financial_year"):
-            frame = pd.DataFrame(selectors.spend_by_month(self.lines), columns=["month", *_GROUP_COLUMNS])
-            frame = _flags(frame)
-            frame["month"] = pd.to_datetime(frame["month"])
+            frame = self._day_frame()
+            if frame.empty:  # (an empty frame's labels would be numbers, and " Q" could not be added)
+                return []
             if dimension == "month":
                 frame["key"] = frame["month"].dt.strftime("%Y-%m")
                 frame["label"] = frame["month"].dt.strftime("%b %Y")

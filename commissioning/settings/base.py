@@ -139,6 +139,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A spend import's status appears in two components (the import, and the import just made).
+    "ENUM_NAME_OVERRIDES": {"SpendImportStatusEnum": "contracts.models.spend.SpendImportStatus"},
 }
 
 DJANGO_TABLES2_TEMPLATE = "_partials/table.html"
@@ -154,6 +156,11 @@ KPI_RETURN_OVERDUE_DAYS = env.int("GOLDEN_THREAD_KPI_RETURN_OVERDUE_DAYS", defau
 # Contract performance notices (OCDS): each contract's ocid is this prefix plus its reference. A real
 # publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
 OCDS_OCID_PREFIX = env("GOLDEN_THREAD_OCDS_OCID_PREFIX", default="ocds-goldenthread-kcc")
+# Spend files uploaded on the import page (issue 4): the largest accepted, and where an upload is
+# held between "Check file" and "Import" (default: golden-thread-spend/ in the system's temporary
+# directory). Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk, never held in memory.
+SPEND_IMPORT_MAX_BYTES = env.int("GOLDEN_THREAD_SPEND_IMPORT_MAX_MB", default=500) * 1024 * 1024
+SPEND_IMPORT_UPLOAD_DIR = env("GOLDEN_THREAD_SPEND_IMPORT_UPLOAD_DIR", default="")
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 """Serializers of providers, contracts and contract performance. Relations: `<fk>` brief (read), `<fk>_id` (write)."""
 
 import datetime
+import json
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from commissioning.api.serializers import (
     BaseModelSerializer,
@@ -15,6 +17,7 @@ from commissioning.api.serializers import (
 )
 from commissioning.models import Directorate, SupportingOutcome, User
 from contracts.choices import AssessmentReason, Direction, PerformanceRating
+from contracts.importers.spend import FIELDS as SPEND_FIELDS
 from contracts.models import (
     KPI,
     AssessmentRating,
@@ -25,6 +28,9 @@ from contracts.models import (
     PerformanceAssessment,
     PerformanceConcern,
     Provider,
+    SpendImport,
+    SpendLine,
+    SpendPublisher,
 )
 from contracts.periods import parse_period
 from contracts.services import KPI_FIELDS, PROVIDER_FIELDS
@@ -520,3 +526,261 @@ class ContractPeriodSummarySerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         read_only_fields = fields
+
+
+# --- Local spend (issue 4): spend publishers, spend lines and spend-file imports ---
+
+
+class SpendPublisherBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:spendpublisher-detail")
+
+    class Meta:
+        model = SpendPublisher
+        fields = brief_fields("name")
+
+
+class SpendImportBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:spendimport-detail")
+
+    class Meta:
+        model = SpendImport
+        fields = brief_fields("file_name", "created")
+
+
+class SpendPublisherSerializer(serializers.ModelSerializer):
+    """A body that publishes spend files, with the column mapping remembered for its files."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:spendpublisher-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    column_mapping = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Field to the heading a person chose for this publisher",
+    )
+
+    class Meta:
+        model = SpendPublisher
+        fields = [*brief_fields(), "name", "column_mapping", "created", "modified"]
+        read_only_fields = fields
+
+
+class SpendLineSerializer(serializers.ModelSerializer):
+    """One payment line of a published spend file. `amount` is in pounds (net of recoverable VAT;
+    credits negative); `provider` is null while the supplier is unmatched, `contract` while the line
+    is linked to none. Redacted lines (payments to individuals) are spend but not a supplier."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:spendline-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    publisher = SpendPublisherBriefSerializer(read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    provider = ProviderBriefSerializer(read_only=True, allow_null=True)
+    contract = ContractBriefSerializer(read_only=True, allow_null=True)
+    spend_import_id = serializers.IntegerField(read_only=True, help_text="The import that added the line")
+
+    class Meta:
+        model = SpendLine
+        fields = [
+            *brief_fields(),
+            "publisher",
+            "payment_date",
+            "transaction_number",
+            "supplier_name",
+            "normalised_supplier",
+            "amount",
+            "service_area",
+            "expense_type",
+            "capital_revenue",
+            "company_number",
+            "charity_number",
+            "vat_number",
+            "vcse_flag",
+            "redacted",
+            "provider",
+            "contract",
+            "spend_import_id",
+            "row_number",
+            "occurrence",
+        ]
+        read_only_fields = fields
+
+
+class SpendImportSerializer(serializers.ModelSerializer):
+    """One spend file imported: the file (name, SHA-256), who and when, its rows and total, the lines it
+    added (a file overlapping lines already imported adds only those not yet there), and the columns read.
+    Money in pounds as strings. A rolled-back import keeps its record, with who rolled it back and when."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:spendimport-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    publisher = SpendPublisherBriefSerializer(read_only=True)
+    sha256 = serializers.CharField(source="file_sha256", read_only=True)
+    imported_by = UserBriefSerializer(read_only=True, allow_null=True)
+    total = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="Total of every line in the file"
+    )
+    added = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True, help_text="Total of the lines this import added"
+    )
+    lines_already_there = serializers.IntegerField(read_only=True)
+    columns = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="Field to the heading it was read from"
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    rolled_back_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = SpendImport
+        fields = [
+            *brief_fields(),
+            "file_name",
+            "sha256",
+            "publisher",
+            "imported_by",
+            "created",
+            "encoding",
+            "rows",
+            "total",
+            "lines_added",
+            "added",
+            "lines_already_there",
+            "first_date",
+            "last_date",
+            "columns",
+            "status",
+            "status_label",
+            "rolled_back_at",
+            "rolled_back_by",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": 'A JSON object, e.g. {"supplier": "Beneficiary"}'},
+            {"type": "array", "items": {"type": "string"}, "description": "Repeated FIELD=HEADER"},
+        ]
+    }
+)
+class SpendColumnsField(serializers.Field):
+    """Headings for columns Golden Thread does not recognise: a JSON object {field: heading}, or the
+    field repeated as FIELD=HEADER (as `import_spend --column` takes them)."""
+
+    default_error_messages = {
+        "invalid": 'Give the columns as a JSON object ({{"supplier": "Beneficiary"}}) or as FIELD=HEADER.',
+        "unknown": "'{name}' is not a field; the fields are {fields}.",
+    }
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            values = dictionary.getlist(self.field_name)
+            return values if values else serializers.empty
+        return dictionary.get(self.field_name, serializers.empty)
+
+    def to_internal_value(self, data) -> dict[str, str]:
+        parts = data if isinstance(data, list) else [data]
+        columns: dict[str, str] = {}
+        for part in parts:
+            if isinstance(part, dict):
+                found = part
+            elif isinstance(part, str) and part.strip().startswith("{"):
+                try:
+                    found = json.loads(part)
+                except ValueError:
+                    self.fail("invalid")
+                if not isinstance(found, dict):
+                    self.fail("invalid")
+            elif isinstance(part, str) and "=" in part:
+                name, _, heading = part.partition("=")
+                found = {name: heading}
+            elif isinstance(part, str) and not part.strip():
+                continue
+            else:
+                self.fail("invalid")
+            for name, heading in found.items():
+                name = str(name).strip()
+                if name not in SPEND_FIELDS:
+                    self.fail("unknown", name=name, fields=", ".join(SPEND_FIELDS))
+                if not isinstance(heading, str) or not heading.strip():
+                    self.fail("invalid")
+                columns[name] = heading.strip()
+        return columns
+
+    def to_representation(self, value):
+        return value
+
+
+class SpendImportUploadSerializer(serializers.Serializer):
+    """Upload a spend file (CSV or Excel .xlsx), all or nothing. `dry_run: true` checks it and says what
+    would be imported, writing nothing."""
+
+    file = serializers.FileField(help_text="The spend file as the council published it (.csv or .xlsx)")
+    publisher = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="The council that published it; when blank, read from the file's Body Name column",
+    )
+    dry_run = serializers.BooleanField(required=False, default=False, help_text="Check only; write nothing")
+    columns = SpendColumnsField(
+        required=False,
+        default=dict,
+        help_text="Headings for columns that are not recognised, saved for the publisher's next files",
+    )
+
+
+class SpendImportResultSerializer(serializers.Serializer):
+    """What an import did, or (dry run) would do. Money in pounds as strings."""
+
+    dry_run = serializers.BooleanField()
+    file_name = serializers.CharField()
+    publisher = serializers.CharField()
+    sha256 = serializers.CharField()
+    encoding = serializers.CharField()
+    columns = serializers.DictField(child=serializers.CharField())
+    unused_headings = serializers.ListField(child=serializers.CharField())
+    rows = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    lines_added = serializers.IntegerField()
+    added = serializers.DecimalField(max_digits=16, decimal_places=2)
+    lines_already_there = serializers.IntegerField()
+    redacted_lines = serializers.IntegerField()
+    matched_lines = serializers.IntegerField()
+    first_date = serializers.DateField(allow_null=True)
+    last_date = serializers.DateField(allow_null=True)
+    mapping_saved = serializers.DictField(child=serializers.CharField())
+    previous_import = SpendImportBriefSerializer(
+        allow_null=True, help_text="An earlier import of the same file (same SHA-256), if any"
+    )
+
+
+class SpendImportCreatedSerializer(SpendImportSerializer):
+    """The import just made, with what the import found (`result`)."""
+
+    result = SpendImportResultSerializer(read_only=True)
+
+    class Meta(SpendImportSerializer.Meta):
+        fields = [*SpendImportSerializer.Meta.fields, "result"]
+        read_only_fields = fields
+
+
+class SpendProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="Row in the file (the heading is row 1); null: the file")
+    field = serializers.CharField(help_text="The field, blank for the row or file as a whole")
+    message = serializers.CharField()
+
+
+class SpendFileErrorSerializer(serializers.Serializer):
+    """Why a spend file was rejected: every bad row and field, the first 100 shown, `more` counting the rest.
+    When required columns could not be recognised, `missing` names them and `headings` lists the file's."""
+
+    errors = serializers.ListField(child=serializers.CharField())
+    problems = SpendProblemSerializer(many=True)
+    more = serializers.IntegerField()
+    missing = serializers.ListField(child=serializers.CharField(), required=False)
+    headings = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class SpendImportRollbackSerializer(serializers.Serializer):
+    lines_removed = serializers.IntegerField()
+    spend_import = SpendImportSerializer()

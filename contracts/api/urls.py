@@ -1,4 +1,4 @@
-"""API routes of providers, contracts and contract performance (namespace contracts-api)."""
+"""API routes of providers, contracts, contract performance and local spend (namespace contracts-api)."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -15,5 +15,9 @@ router.register("performance-concerns", views.PerformanceConcernViewSet)
 router.register("deductions", views.DeductionViewSet)
 router.register("performance-assessments", views.PerformanceAssessmentViewSet)
 router.register("contract-period-summaries", views.ContractPeriodSummaryViewSet)
+# Local spend (issue 4).
+router.register("spend-publishers", views.SpendPublisherViewSet)
+router.register("spend-lines", views.SpendLineViewSet)
+router.register("spend-imports", views.SpendImportViewSet)
 
 urlpatterns = router.urls

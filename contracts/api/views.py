@@ -1,14 +1,15 @@
-"""API endpoints of providers, contracts and contract performance; every write goes through contracts.services."""
+"""API endpoints of providers, contracts, contract performance and local spend; writes go through contracts.services."""
 
 import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from commissioning.api.views import AttributedModelViewSet
@@ -29,6 +30,14 @@ from contracts.api.serializers import (
     PerformanceConcernResolveSerializer,
     PerformanceConcernSerializer,
     ProviderSerializer,
+    SpendFileErrorSerializer,
+    SpendImportCreatedSerializer,
+    SpendImportResultSerializer,
+    SpendImportRollbackSerializer,
+    SpendImportSerializer,
+    SpendImportUploadSerializer,
+    SpendLineSerializer,
+    SpendPublisherSerializer,
 )
 from contracts.choices import COUNTED_RETURN_STATUSES, AssessmentStatus
 from contracts.filtersets import (
@@ -40,7 +49,9 @@ from contracts.filtersets import (
     PerformanceAssessmentFilterSet,
     PerformanceConcernFilterSet,
     ProviderFilterSet,
+    SpendLineFilterSet,
 )
+from contracts.importers.spend import SpendColumnsMissing, SpendFileError
 from contracts.notices import performance_notice_package, validate_release_package
 from contracts.selectors import (
     assessment_list,
@@ -52,6 +63,9 @@ from contracts.selectors import (
     kpi_list,
     kpi_return_list,
     provider_list,
+    spend_import_list,
+    spend_line_list,
+    spend_publisher_list,
 )
 from contracts.services import (
     contract_create,
@@ -71,6 +85,8 @@ from contracts.services import (
     provider_create,
     provider_delete,
     provider_update,
+    spend_file_import,
+    spend_import_rollback,
 )
 
 logger = logging.getLogger(__name__)
@@ -459,3 +475,106 @@ class ContractPeriodSummaryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ContractPeriodSummarySerializer
     filterset_class = ContractPeriodSummaryFilterSet
     ordering_fields = ["period_start", "score", "contract__reference"]
+
+
+# --- Local spend (issue 4): spend publishers, spend lines and spend-file imports ---------------------
+
+
+class SpendPublisherViewSet(viewsets.ReadOnlyModelViewSet):
+    """Bodies that publish spend files, with the column mapping remembered for each one's files."""
+
+    queryset = spend_publisher_list()
+    serializer_class = SpendPublisherSerializer
+    ordering_fields = ["name", "created"]
+
+
+class SpendLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payment lines of the spend files imported, every line counted (repeated transaction numbers and
+    identical lines included). Filter as the spend pages and the local spend report do."""
+
+    queryset = spend_line_list()
+    serializer_class = SpendLineSerializer
+    filterset_class = SpendLineFilterSet
+    ordering_fields = ["payment_date", "amount_pence", "supplier_name", "transaction_number", "id"]
+
+
+def spend_file_error_data(exc: SpendFileError) -> dict:
+    """A rejected file's problems as the API answers them (SpendFileErrorSerializer)."""
+    data = {
+        "errors": exc.messages,
+        "problems": [{"row": p.row, "field": p.field, "message": p.message} for p in exc.problems],
+        "more": exc.more,
+    }
+    if isinstance(exc, SpendColumnsMissing):
+        data["missing"] = list(exc.missing)
+        data["headings"] = [h for h in exc.headings if h]
+    return data
+
+
+class SpendImportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Spend files imported: file name and SHA-256, who, when, rows, total and the lines added.
+
+    Procurement officers and admins upload a file (multipart, `file`), all or nothing: any bad row
+    rejects the whole file, naming every bad row and field. Importing the same file again adds nothing;
+    a file overlapping lines already imported adds only the lines not yet there. `dry_run` checks a
+    file and says what would be imported, writing nothing. An import can be rolled back whole.
+    """
+
+    queryset = spend_import_list()
+    serializer_class = SpendImportSerializer
+    ordering_fields = ["created", "file_name", "rows", "total_pence", "lines_added"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": SpendImportUploadSerializer},
+        responses={
+            201: SpendImportCreatedSerializer,
+            200: OpenApiResponse(SpendImportResultSerializer, description="Dry run: what would be imported"),
+            400: OpenApiResponse(SpendFileErrorSerializer, description="The file was rejected; nothing was written"),
+        },
+    )
+    def create(self, request):
+        form = SpendImportUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        try:
+            result = spend_file_import(
+                handle=upload.file,
+                file_name=upload.name,
+                publisher=form.validated_data["publisher"],
+                columns=form.validated_data["columns"],
+                actor=request.user,
+                dry_run=form.validated_data["dry_run"],
+            )
+        except SpendFileError as exc:
+            return Response(spend_file_error_data(exc), status=status.HTTP_400_BAD_REQUEST)
+        context = self.get_serializer_context()
+        if result.dry_run:
+            return Response(SpendImportResultSerializer(result, context=context).data, status=status.HTTP_200_OK)
+        spend_import = self.get_queryset().get(pk=result.spend_import.pk)
+        spend_import.result = result
+        data = SpendImportCreatedSerializer(spend_import, context=context).data
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: SpendImportRollbackSerializer,
+            409: OpenApiResponse(SpendFileErrorSerializer, description="Already rolled back"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[ChangeActionPermission])
+    def rollback(self, request, pk=None):
+        """Remove every line the import added; the record stays, with who rolled it back and when."""
+        spend_import = self.get_object()
+        try:
+            removed = spend_import_rollback(spend_import=spend_import, actor=request.user)
+        except SpendFileError as exc:
+            return Response(spend_file_error_data(exc), status=status.HTTP_409_CONFLICT)
+        fresh = self.get_queryset().get(pk=spend_import.pk)
+        return Response(
+            {
+                "lines_removed": removed,
+                "spend_import": SpendImportSerializer(fresh, context=self.get_serializer_context()).data,
+            }
+        )

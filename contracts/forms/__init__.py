@@ -16,6 +16,12 @@ from contracts.forms.providers import (
     ProviderForm,
     apply_service_errors,
 )
+from contracts.forms.spend import (
+    ProvidersCreateForm,
+    SpendColumnsForm,
+    SpendUploadForm,
+    SupplierAliasConfirmForm,
+)
 
 __all__ = [
     "AssessmentConfirmForm",
@@ -33,4 +39,8 @@ __all__ = [
     "ProviderDeleteForm",
     "ProviderForm",
     "apply_service_errors",
+    "ProvidersCreateForm",
+    "SpendColumnsForm",
+    "SpendUploadForm",
+    "SupplierAliasConfirmForm",
 ]

@@ -21,11 +21,11 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
 from contracts.models.spend import CapitalRevenue
-from contracts.services.providers import normalise_company_number, normalise_provider_name
 
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 MAX_PROBLEMS_SHOWN = 100
@@ -229,7 +229,8 @@ class SpendFileError(Exception):
     def __init__(self, problems: list[SpendProblem], more: int = 0):
         self.problems = problems
         self.more = more
-        super().__init__("; ".join(str(p) for p in problems[:3]) + (f" (and {more} more)" if more else ""))
+        hidden = len(problems[3:]) + more
+        super().__init__("; ".join(str(p) for p in problems[:3]) + (f" (and {hidden} more)" if hidden else ""))
 
     @property
     def messages(self) -> list[str]:
@@ -242,7 +243,8 @@ class SpendColumnsMissing(SpendFileError):
     def __init__(self, missing: list[str], headings: list[str]):
         self.missing = missing
         self.headings = headings
-        names = ", ".join(FIELDS[f] for f in missing)
+        labels = [FIELDS[f] for f in missing]
+        names = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
         super().__init__(
             [
                 SpendProblem(
@@ -303,13 +305,20 @@ def _csv_rows(handle: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]
             number += 1
             yield number, cells
     except csv.Error as exc:
-        raise SpendFileError(
-            [SpendProblem(number + 1, "", f"the file cannot be read as CSV here ({exc}); was it cut off?")]
-        ) from exc
+        if "unexpected end of data" in str(exc):
+            message = (
+                'the file ends inside a quoted value (a " with no closing "): was it cut off? Upload the whole file'
+            )
+        else:
+            message = f"the file cannot be read as CSV from here ({exc})"
+        raise SpendFileError([SpendProblem(number + 1, "", message)]) from exc
     except UnicodeDecodeError as exc:
         raise SpendFileError([SpendProblem(number + 1, "", "the file is not readable text")]) from exc
     finally:
-        text.detach()
+        try:
+            text.detach()  # leave the caller's file open: it is theirs to close
+        except ValueError:
+            pass  # they closed it first (a file abandoned after the headings were refused)
 
 
 def _excel_text(value) -> str:
@@ -320,7 +329,10 @@ def _excel_text(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(value)
+        # As Excel shows it (15 significant digits, no exponent): a cached formula result of
+        # 0.1 + 0.2 is 0.3, not 0.30000000000000004 (which would be a fraction of a penny),
+        # and a transaction number stored as 1700133305.0 reads as in the CSV, 1700133305.
+        return format(Decimal(f"{value:.15g}"), "f")
     return str(value)
 
 
@@ -331,12 +343,24 @@ def _xlsx_rows(handle: BinaryIO) -> Iterator[tuple[int, list[str]]]:
         book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise SpendFileError(
-            [SpendProblem(None, "", f"the Excel file cannot be opened ({exc.__class__.__name__})")]
+            [SpendProblem(None, "", "the Excel file cannot be opened: it is damaged or not an Excel workbook")]
         ) from exc
+    number = 0
     try:
+        if not book.worksheets:
+            raise SpendFileError([SpendProblem(None, "", "the Excel file has no worksheet")])
         sheet = book.worksheets[0]
+        # Read every row actually there: some systems write a wrong size ("A1") into the sheet,
+        # and read-only mode would otherwise trust it and return one cell.
+        sheet.reset_dimensions()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_excel_text(v) for v in values]
+    except SpendFileError:
+        raise
+    except Exception as exc:  # a damaged sheet fails part-way, with whatever openpyxl or XML raises
+        raise SpendFileError(
+            [SpendProblem(number + 1, "", "the Excel sheet cannot be read from here: the file is damaged")]
+        ) from exc
     finally:
         book.close()
 
@@ -359,8 +383,24 @@ def open_spend_file(handle: BinaryIO, file_name: str) -> SpendFile:
             ]
         )
     suffix = Path(file_name).suffix.lower()
+    if suffix == ".xls":
+        raise SpendFileError(
+            [
+                SpendProblem(
+                    None, "", "Excel 97-2003 (.xls) files cannot be read: save it as .xlsx or CSV and upload that"
+                )
+            ]
+        )
     if suffix == ".xlsx":
         raise SpendFileError([SpendProblem(None, "", "the file is named .xlsx but is not an Excel workbook")])
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SpendFileError(
+            [
+                SpendProblem(
+                    None, "", 'the file is saved as UTF-16 ("Unicode Text"): save it as CSV (UTF-8) and upload that'
+                )
+            ]
+        )
     if _looks_binary(head):
         raise SpendFileError([SpendProblem(None, "", "the file is not text: upload a CSV or an Excel (.xlsx) file")])
     encoding = _sniff_encoding(handle)
@@ -448,31 +488,38 @@ def plan_columns(headings: list[str], heading_row: int, mapping: dict[str, str] 
 def find_heading_row(rows: Iterator[tuple[int, list[str]]], mapping: dict[str, str] | None = None):
     """The heading row: the first of the first ten non-blank rows naming two known fields (or a
     mapped heading); preamble rows above it (a title, "Spend over £500") are skipped. Returns
-    (row number, headings) or None for a file with no rows, and leaves `rows` after the headings."""
-    mapped = {heading_key(h) for h in (mapping or {}).values()}
-    first = None
+    (row number, headings) or None for a file with no rows, and leaves `rows` after the headings.
+
+    When no row qualifies, the columns must be mapped by a person, so the row offered as the
+    headings is the widest of those read (the first if several): a title row above unfamiliar
+    headings must not hide them."""
+    mapped = {heading_key(h) for h in (mapping or {}).values() if h}
+    widest = None
+    widest_count = 0
     seen = 0
     for number, cells in rows:
-        if not any(c.strip() for c in cells):
+        count = sum(1 for c in cells if c.strip())
+        if not count:
             continue
         seen += 1
-        first = first or (number, cells)
+        if count > widest_count:
+            widest, widest_count = (number, cells), count
         keys = {heading_key(c) for c in cells}
         known = {f for k in keys for _r, f in _HEADING_FIELD.get(k, [])}
         if len(known & set(FIELDS)) >= 2 or (mapped and mapped & keys):
             return number, cells
         if seen >= 10:
             break
-    return first
+    return widest
 
 
 # ---------------------------------------------------------------- the values
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?$")
+_ISO = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T][\d:.]+)?$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: [\d:.]+)?$")
 _D_MON_Y = re.compile(r"^(\d{1,2})[\- ]([A-Za-z]{3,9})[\- ,]*(\d{4}|\d{2})$")
 _YMD8 = re.compile(r"^(20\d{2}|19\d{2})(\d{2})(\d{2})$")
-_SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d*)?$")  # the fraction is the time of day
 _MONTHS = {
     m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
 }
@@ -485,12 +532,13 @@ def _year(text: str) -> int:
 
 
 def parse_spend_date(text: str) -> datetime.date | None:
-    """A payment date as published: 2015-04-01, 01/04/2015 (day first, as in the UK), 01-Apr-2015,
-    20150401, or an Excel serial number (42095). None when it is none of these or not a real date."""
+    """A payment date as published: 2015-04-01 (or 2015/04/01), 01/04/2015 (day first, as in the UK),
+    01-Apr-2015, 20150401, or an Excel serial number (42095, or 42095.5 with a time of day). None
+    when it is none of these or not a real date."""
     text = text.strip()
     try:
         if m := _ISO.match(text):
-            return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+            return datetime.date(int(m[1]), int(m[3]), int(m[4]))
         if m := _DMY.match(text):
             return datetime.date(_year(m[3]), int(m[2]), int(m[1]))
         if m := _D_MON_Y.match(text):
@@ -547,12 +595,46 @@ def parse_amount_pence(text: str) -> int | None:
     return -pence if negative else pence
 
 
+def _cp1252_char(code: int) -> str:
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+
+
+# A cp1252 file once read as Latin-1 and saved as UTF-8 carries its dashes and quotes as C1
+# control characters: Harrogate's "REDACTED \x96 PERSONAL DATA" is "REDACTED – PERSONAL DATA".
+_C1_TO_CP1252 = {code: _cp1252_char(code) for code in range(0x80, 0xA0)}
+
+
 def _clean(text: str) -> str:
+    if not text.isascii():
+        text = text.translate(_C1_TO_CP1252)
     return " ".join(text.split())
 
 
 def _placeholder(text: str) -> bool:
-    return heading_key(text) in _PLACEHOLDERS
+    return not text or _value_key(text) in _PLACEHOLDERS
+
+
+def _value_key(text: str) -> str:
+    """heading_key for a cell: the same few values (R, C, Y, N/A) fill millions of rows."""
+    key = _key_cache.get(text)
+    if key is None:
+        key = heading_key(text)
+        if len(_key_cache) < 10_000:
+            _key_cache[text] = key
+    return key
+
+
+def _normalised_supplier(name: str) -> str:
+    """normalise_provider_name, once per name: a file names each supplier on many lines."""
+    normalised = _name_cache.get(name)
+    if normalised is None:
+        normalised = normalise_provider_name(name)[:300]
+        if len(_name_cache) < 50_000:
+            _name_cache[name] = normalised
+    return normalised
 
 
 _CAPITAL = {"c": CapitalRevenue.CAPITAL, "capital": CapitalRevenue.CAPITAL, "cap": CapitalRevenue.CAPITAL}
@@ -560,7 +642,9 @@ _REVENUE = {"r": CapitalRevenue.REVENUE, "revenue": CapitalRevenue.REVENUE, "rev
 _YES = {"y", "yes", "true", "1", "vcse", "vcs"}
 _NO = {"n", "no", "false", "0"}
 _COMPANY = re.compile(r"^([A-Z]{2}\d{6}|\d{8})$")
-_CHARITY = re.compile(r"^\d{6,8}(-\d{1,2})?$")
+# England and Wales (1234567, 1234567-1), Scotland (SC012345) and Northern Ireland (NIC101234, 101234).
+_CHARITY = re.compile(r"^(\d{6,8}(-\d{1,2})?|SC\d{6}|NIC\d{6})$")
+_FRACTION_OF_PENNY = re.compile(r"\.\d{3,}")
 
 
 @dataclass(slots=True)
@@ -581,6 +665,16 @@ class SpendRow:
     vat_number: str
     vcse_flag: bool | None
     redacted: bool
+
+
+def _amount_problem(raw: str) -> str:
+    """Why `raw` is not an amount, in words a person can act on."""
+    text = raw.strip()
+    if not text:
+        return "is blank"
+    if _FRACTION_OF_PENNY.search(text) and parse_amount_pence(re.sub(r"(\.\d\d)\d+", r"\1", text)) is not None:
+        return f"'{text}' has fractions of a penny (use pounds and pence, such as 1234.56)"
+    return f"'{text}' is not an amount of money in pounds and pence (such as 1234.56, £1,234.56 or (1,234.56))"
 
 
 def _text(cells: list[str], plan: ColumnPlan, name: str) -> str:
@@ -630,45 +724,63 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
         raw = _text(cells, plan, "amount")
         amount = parse_amount_pence(raw) if raw.strip() else None
         if amount is None:
-            message = (
-                "is blank" if not raw.strip() else f"'{raw.strip()}' is not an amount of money in pounds and pence"
-            )
-            problems.append(SpendProblem(number, "amount", message))
+            problems.append(SpendProblem(number, "amount", _amount_problem(raw)))
     else:
+        # No net column: the net is the gross less the (recoverable) VAT.
         gross_raw, vat_raw = _text(cells, plan, "gross"), _text(cells, plan, "vat")
-        gross = parse_amount_pence(gross_raw)
+        gross = parse_amount_pence(gross_raw) if gross_raw.strip() else None
         vat = 0 if _placeholder(vat_raw) else parse_amount_pence(vat_raw)
         if gross is None:
-            problems.append(SpendProblem(number, "amount", f"gross '{gross_raw.strip()}' is not an amount of money"))
-        elif vat is None:
-            problems.append(SpendProblem(number, "amount", f"VAT '{vat_raw.strip()}' is not an amount of money"))
-        else:
+            problems.append(SpendProblem(number, "amount", f"gross amount {_amount_problem(gross_raw)}"))
+        if vat is None:
+            problems.append(SpendProblem(number, "amount", f"VAT {_amount_problem(vat_raw)}"))
+        if gross is not None and vat is not None:
             amount = gross - vat
 
-    capital_raw = heading_key(_text(cells, plan, "capital_revenue"))
+    capital_text = _text(cells, plan, "capital_revenue")
+    capital_raw = _value_key(capital_text)
     capital_revenue = _CAPITAL.get(capital_raw) or _REVENUE.get(capital_raw) or ""
     if capital_raw and not capital_revenue and capital_raw not in _PLACEHOLDERS:
-        problems.append(SpendProblem(number, "capital_revenue", f"'{capital_raw}' is not Capital or Revenue (C or R)"))
+        problems.append(
+            SpendProblem(
+                number,
+                "capital_revenue",
+                f"'{capital_text.strip()}' is not Capital or Revenue (C or R, or leave it blank)",
+            )
+        )
 
     company = _text(cells, plan, "company_number").strip()
     company = "" if _placeholder(company) else normalise_company_number(company)
     if company and not _COMPANY.match(company):
-        problems.append(SpendProblem(number, "company_number", f"'{company}' is not a Companies House number"))
+        problems.append(
+            SpendProblem(
+                number,
+                "company_number",
+                f"'{company}' is not a Companies House number (8 characters, such as 01234567 or SC123456)",
+            )
+        )
 
-    charity = _text(cells, plan, "charity_number").strip()
-    charity = "" if _placeholder(charity) else charity.replace(" ", "")
+    charity_text = _text(cells, plan, "charity_number").strip()
+    charity = "" if _placeholder(charity_text) else charity_text.replace(" ", "").upper()
     if charity and not _CHARITY.match(charity):
-        problems.append(SpendProblem(number, "charity_number", f"'{charity}' is not a charity number"))
+        problems.append(
+            SpendProblem(
+                number,
+                "charity_number",
+                f"'{charity_text}' is not a registered charity number (such as 1234567, SC012345 or NIC101234)",
+            )
+        )
 
     vat_number = _text(cells, plan, "vat_number").strip().upper().replace(" ", "")
     vat_number = "" if _placeholder(vat_number) else vat_number
     if len(vat_number) > 20:
         problems.append(SpendProblem(number, "vat_number", "is longer than 20 characters"))
 
-    flag_raw = heading_key(_text(cells, plan, "vcse_flag"))
+    flag_text = _text(cells, plan, "vcse_flag")
+    flag_raw = _value_key(flag_text)
     vcse_flag = True if flag_raw in _YES else False if flag_raw in _NO else None
     if flag_raw and vcse_flag is None and flag_raw not in _PLACEHOLDERS:
-        problems.append(SpendProblem(number, "vcse_flag", f"'{flag_raw}' is not Y or N"))
+        problems.append(SpendProblem(number, "vcse_flag", f"'{flag_text.strip()}' is not Y or N (or blank)"))
 
     transaction = _clean(_text(cells, plan, "transaction_number"))
     service_area = _clean(_text(cells, plan, "service_area"))
@@ -689,7 +801,7 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
         transaction_number=transaction,
         payment_date=payment_date,
         supplier_name=supplier,
-        normalised_supplier="" if redacted else normalise_provider_name(supplier)[:300],
+        normalised_supplier="" if redacted else _normalised_supplier(supplier),
         amount_pence=amount,
         service_area=service_area,
         expense_type=expense_type,
@@ -702,11 +814,30 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
     )
 
 
-# Published files hold a few hundred distinct dates; parsing each once keeps a million-row file fast.
+# Published files hold a few hundred distinct dates, a few thousand suppliers and a handful of
+# codes; working each out once keeps a million-row file fast. Bounded, so memory stays bounded.
 _date_cache: dict[str, datetime.date] = {}
+_key_cache: dict[str, str] = {}
+_name_cache: dict[str, str] = {}
+
+
+def publisher_column(headings: list[str]) -> int | None:
+    """The column naming the publishing body ("Body Name", "Organisation Name"), best name first."""
+    found = [
+        (rank, position)
+        for position, heading in enumerate(headings)
+        for rank, name in _HEADING_FIELD.get(heading_key(heading), [])
+        if name == "publisher"
+    ]
+    return min(found)[1] if found else None
 
 
 def publisher_from_row(cells: list[str], plan: ColumnPlan) -> str:
     """The publishing body named in a data row ("Body Name"), ignoring URIs such as Calderdale's."""
     value = _clean(_text(cells, plan, "publisher"))
     return "" if value.lower().startswith("http") else value[:200]
+
+
+# Last, on purpose: importing contracts.services imports contracts.services.spend, which imports
+# this module's names; they exist by now, so this module can be imported first (a command, a test).
+from contracts.services.providers import normalise_company_number, normalise_provider_name  # noqa: E402

@@ -103,12 +103,15 @@ class SpendLine(models.Model):
     """
 
     spend_import = models.ForeignKey(SpendImport, on_delete=models.CASCADE, related_name="lines")
-    publisher = models.ForeignKey(SpendPublisher, on_delete=models.PROTECT, related_name="lines")
+    # Indexes are few on purpose: each one is upkeep on every line of a million-row import.
+    # The publisher leads the unique constraint's index, and provider and contract lead their
+    # date indexes, so none of the three needs an index of its own.
+    publisher = models.ForeignKey(SpendPublisher, on_delete=models.PROTECT, related_name="lines", db_index=False)
     row_number = models.PositiveIntegerField(help_text="Row in the file, the heading being row 1")
     transaction_number = models.CharField(max_length=100, blank=True)
     payment_date = models.DateField()
     supplier_name = models.CharField(max_length=300)
-    normalised_supplier = models.CharField(max_length=300, db_index=True)
+    normalised_supplier = models.CharField(max_length=300)
     amount_pence = models.BigIntegerField(help_text="Net of recoverable VAT; credits are negative")
     occurrence = models.PositiveIntegerField(default=1, help_text="The n-th identical line of this publisher")
     service_area = models.CharField(max_length=300, blank=True)
@@ -119,8 +122,12 @@ class SpendLine(models.Model):
     vat_number = models.CharField(max_length=20, blank=True)
     vcse_flag = models.BooleanField(null=True, help_text="What the file says; classification comes from the provider")
     redacted = models.BooleanField(default=False)
-    provider = models.ForeignKey(Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend_lines")
-    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend_lines")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend_lines", db_index=False
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend_lines", db_index=False
+    )
 
     class Meta:
         ordering = ["-payment_date", "id"]
@@ -140,6 +147,8 @@ class SpendLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["payment_date"]),
+            # A plain index (not db_index, which on PostgreSQL adds a second, LIKE index).
+            models.Index(fields=["normalised_supplier"]),
             models.Index(fields=["provider", "payment_date"]),
             models.Index(fields=["contract", "payment_date"]),
         ]
@@ -160,7 +169,10 @@ class SpendStagingLine(models.Model):
     bounded whatever the size of the file. Always empty outside an import.
     """
 
-    spend_import = models.ForeignKey(SpendImport, on_delete=models.CASCADE, related_name="+")
+    # Staged rows live for one transaction and are read whole: no indexes or FK checks to keep up.
+    spend_import = models.ForeignKey(
+        SpendImport, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     row_number = models.PositiveIntegerField()
     transaction_number = models.CharField(max_length=100, blank=True)
     payment_date = models.DateField()
@@ -175,9 +187,6 @@ class SpendStagingLine(models.Model):
     vat_number = models.CharField(max_length=20, blank=True)
     vcse_flag = models.BooleanField(null=True)
     redacted = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["spend_import", "row_number"])]
 
     def __str__(self) -> str:
         return f"Row {self.row_number} of import {self.spend_import_id}"

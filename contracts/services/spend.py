@@ -17,15 +17,16 @@ The rules (issue 4, Local Government Transparency Code 2015 files):
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from commissioning.db import PENNY
@@ -33,12 +34,14 @@ from contracts.choices import ContractStatus
 from contracts.importers.spend import (
     MAX_PROBLEMS_SHOWN,
     ColumnPlan,
+    SpendColumnsMissing,
     SpendFileError,
     SpendProblem,
     SpendRow,
     find_heading_row,
     open_spend_file,
     plan_columns,
+    publisher_column,
     publisher_from_row,
     read_row,
 )
@@ -161,15 +164,39 @@ def _stage(rows: list[SpendRow], spend_import_id: int) -> None:
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", values)  # noqa: S608
 
 
+def _provider_sql(line: str) -> str:
+    """SQL for the provider a spend line is matched to, over the columns of `line` (a table name
+    or alias); NULL when there is none. The rules of spend_lines_match, in its order: a confirmed
+    alias; the one provider with exactly that normalised name (two with it is ambiguous: none);
+    the provider with the line's Companies House number; then with its charity number. Redacted
+    lines are never matched. Each test is one index lookup (the NOT (... = '') terms let SQLite
+    use the partial unique indexes on the numbers)."""
+    provider, alias = Provider._meta.db_table, SupplierAlias._meta.db_table
+    return f"""CASE WHEN {line}.redacted THEN NULL ELSE COALESCE(
+        (SELECT a.provider_id FROM {alias} a WHERE a.normalised_name = {line}.normalised_supplier),
+        (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(p.id) END FROM {provider} p
+          WHERE p.normalised_name = {line}.normalised_supplier AND NOT ({line}.normalised_supplier = '')),
+        (SELECT p.id FROM {provider} p
+          WHERE p.companies_house_number = {line}.company_number AND NOT (p.companies_house_number = '')),
+        (SELECT p.id FROM {provider} p
+          WHERE p.charity_number = {line}.charity_number AND NOT (p.charity_number = ''))
+    ) END"""  # noqa: S608 - table and column names come from the models
+
+
+# Lines added at or above this make the planner's statistics of SpendLine stale enough to matter.
+ANALYZE_AFTER_LINES = 10_000
+
+
 def _merge(spend_import: SpendImport) -> int:
-    """Move staged lines into SpendLine, numbering identical lines and skipping those the
-    publisher already has (same occurrence). Returns how many lines were added."""
+    """Move staged lines into SpendLine, numbering identical lines, skipping those the publisher
+    already has (same occurrence) and matching each to its provider as it goes in (matching after
+    would write every matched line twice). Returns how many lines were added."""
     line, staging = SpendLine._meta.db_table, SpendStagingLine._meta.db_table
     cols = ", ".join(_STAGED_COLUMNS)
     s_cols = ", ".join(f"s.{c}" for c in _STAGED_COLUMNS)
     sql = f"""
-        INSERT INTO {line} (spend_import_id, publisher_id, occurrence, {cols})
-        SELECT %s, %s, s.occurrence, {s_cols}
+        INSERT INTO {line} (spend_import_id, publisher_id, occurrence, {cols}, provider_id)
+        SELECT %s, %s, s.occurrence, {s_cols}, {_provider_sql("s")}
         FROM (
             SELECT st.*, ROW_NUMBER() OVER (
                 PARTITION BY st.transaction_number, st.payment_date, st.supplier_name, st.amount_pence
@@ -188,10 +215,19 @@ def _merge(spend_import: SpendImport) -> int:
               AND l.occurrence = s.occurrence
         )
     """  # noqa: S608 - table and column names come from the models, values are parameters
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
+        if postgresql:
+            # Providers may have been added in bulk since autovacuum last looked: a planner that
+            # believes there are 48 providers scans them all for each of 200,000 lines.
+            cursor.execute(f"ANALYZE {Provider._meta.db_table}, {SupplierAlias._meta.db_table}")
         cursor.execute(sql, [spend_import.pk, spend_import.publisher_id, spend_import.pk, spend_import.publisher_id])
         added = cursor.rowcount
         cursor.execute(f"DELETE FROM {staging} WHERE spend_import_id = %s", [spend_import.pk])  # noqa: S608
+        if postgresql and added >= ANALYZE_AFTER_LINES:
+            # Autovacuum cannot see lines this transaction has not committed, so the queries that
+            # follow (linking contracts, the totals) would be planned for a table without them.
+            cursor.execute(f"ANALYZE {line}")
     return added
 
 
@@ -219,38 +255,36 @@ def spend_file_import(
     Raises SpendFileError (SpendColumnsMissing when columns must be mapped) naming every bad
     row and field, the first 100 of them with the count of the rest; nothing is written then.
     """
+    # A blank choice (a mapping form's "not in this file") maps nothing.
+    columns = {name: heading for name, heading in (columns or {}).items() if heading and heading.strip()}
     sha256 = file_sha256(handle)
     spend_file = open_spend_file(handle, file_name)
-    rows = spend_file.rows()
+    # The headings are looked for in the first rows, held here so that none is lost whichever
+    # row turns out to be the headings; the rest of the file is streamed after them.
+    head, rest = _lookahead(spend_file.rows())
     publisher_name = " ".join((publisher or "").split())
     saved = _saved_mapping(publisher_name)
-    wanted = {**saved, **(columns or {})}
 
-    found = find_heading_row(rows, wanted)
+    found = find_heading_row(iter(head), {**saved, **columns})
     if found is None:
+        for _row in rest:  # nothing but blank rows, unless the file could not be read
+            pass
         raise SpendFileError([SpendProblem(None, "", "the file has no rows")])
     heading_row, headings = found
-    if len(headings) == 1 and any(sep in headings[0] for sep in (";", "\t", "|")):
-        sep = next(s for s in (";", "\t", "|") if s in headings[0])
-        shown = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}[sep]
-        raise SpendFileError(
-            [
-                SpendProblem(
-                    heading_row,
-                    "",
-                    f"the columns are separated by {shown}, not commas: save it as CSV "
-                    "(comma-separated) and upload it again",
-                )
-            ]
-        )
+    _check_delimiter(heading_row, headings, strict=True)
+    if not publisher_name:
+        # The publisher is named in the file: read it from the first line now, so the mapping
+        # saved for it applies and its next file needs no mapping.
+        publisher_name = _publisher_from_first_line(headings, heading_row, head)
+        saved = _saved_mapping(publisher_name)
+        if saved:
+            heading_row, headings = find_heading_row(iter(head), {**saved, **columns})
+    rows = itertools.chain((item for item in head if item[0] > heading_row), rest)
     try:
-        plan = plan_columns(headings, heading_row, wanted)
-    except SpendFileError:
-        if not columns and saved:
-            # A saved mapping that no longer fits this publisher's layout is not the user's error.
-            plan = plan_columns(headings, heading_row, {})
-        else:
-            raise
+        plan = _plan(headings, heading_row, saved, columns)
+    except SpendColumnsMissing:
+        _check_delimiter(heading_row, headings, strict=False)
+        raise
 
     result = SpendImportResult(
         file_name=file_name,
@@ -263,12 +297,89 @@ def spend_file_import(
     )
     try:
         with transaction.atomic():
-            _import_rows(result, plan, rows, handle, actor, columns or {}, progress)
+            _import_rows(result, plan, rows, handle, actor, columns, progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         result.spend_import = None
     return result
+
+
+def _plan(headings: list[str], heading_row: int, saved: dict[str, str], columns: dict[str, str]) -> ColumnPlan:
+    """The columns, from the person's mapping over the publisher's saved one over recognition."""
+    try:
+        return plan_columns(headings, heading_row, {**saved, **columns})
+    except SpendColumnsMissing:
+        raise
+    except SpendFileError:
+        if columns or not saved:
+            raise
+        # A saved mapping that no longer fits this publisher's layout is not the user's error.
+        return plan_columns(headings, heading_row, {})
+
+
+_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _check_delimiter(heading_row: int, headings: list[str], *, strict: bool) -> None:
+    """Reject a file whose columns are not separated by commas, saying so.
+
+    `strict`: the heading row is one cell holding a separator (a semicolon file read as CSV).
+    Otherwise (the columns were not recognised): a separator appears twice or more in at most three
+    headings, as in a semicolon file whose headings happen to contain a comma.
+    """
+    text = ",".join(headings)
+    for sep, shown in _SEPARATORS.items():
+        if (strict and len(headings) == 1 and sep in text) or (
+            not strict and len(headings) <= 3 and text.count(sep) >= 2
+        ):
+            raise SpendFileError(
+                [
+                    SpendProblem(
+                        heading_row,
+                        "",
+                        f"the columns are separated by {shown}, not commas: save it as CSV "
+                        "(comma-separated) and upload it again",
+                    )
+                ]
+            )
+
+
+HEADING_SEARCH_ROWS = 10  # non-blank rows find_heading_row looks through
+
+
+def _lookahead(rows: Iterator[tuple[int, list[str]]]) -> tuple[list, Iterator]:
+    """The first rows, up to the first non-blank one after those the headings are looked for in,
+    and an iterator over the rest. A read error among the first rows is raised by the rest, in its
+    place, so bad rows before it are still reported with it."""
+    head: list[tuple[int, list[str]]] = []
+    non_blank = 0
+    try:
+        for number, cells in rows:
+            head.append((number, cells))
+            if any(c.strip() for c in cells):
+                non_blank += 1
+                if non_blank > HEADING_SEARCH_ROWS:
+                    break
+    except SpendFileError as exc:
+        return head, _raising(exc)
+    return head, rows
+
+
+def _raising(exc: SpendFileError) -> Iterator[tuple[int, list[str]]]:
+    raise exc
+    yield  # a generator: raises when read, not when made
+
+
+def _publisher_from_first_line(headings: list[str], heading_row: int, head: list) -> str:
+    """The publisher named on the first line under the headings, if the file has such a column."""
+    position = publisher_column(headings)
+    if position is None:
+        return ""
+    for number, cells in head:
+        if number > heading_row and any(c.strip() for c in cells):
+            return publisher_from_row(cells, ColumnPlan(heading_row, headings, {"publisher": position}))
+    return ""
 
 
 def _saved_mapping(publisher_name: str) -> dict[str, str]:
@@ -293,7 +404,8 @@ def _import_rows(result, plan: ColumnPlan, rows, handle, actor, columns: dict[st
         if progress:
             progress(_position(handle), result.rows)
 
-    for number, cells in rows:
+    read_errors: list[SpendFileError] = []
+    for number, cells in _until_unreadable(rows, read_errors):
         if not any(c.strip() for c in cells):
             continue
         if spend_import is None:
@@ -313,6 +425,13 @@ def _import_rows(result, plan: ColumnPlan, rows, handle, actor, columns: dict[st
             batch.append(row)
             if len(batch) >= BATCH_ROWS:
                 flush()
+    if read_errors:
+        # The file could not be read to its end (cut off inside a quoted field, say): report that
+        # along with every bad row found before it, not instead of them.
+        unreadable = read_errors[0]
+        shown = problems[: max(0, MAX_PROBLEMS_SHOWN - len(unreadable.problems))] + unreadable.problems
+        total = problem_count + len(unreadable.problems) + unreadable.more
+        raise SpendFileError(shown, more=total - len(shown)) from unreadable
     flush()
 
     if problem_count:
@@ -325,7 +444,7 @@ def _import_rows(result, plan: ColumnPlan, rows, handle, actor, columns: dict[st
     result.first_date, result.last_date = first_date, last_date
     result.lines_added = _merge(spend_import)
     result.added_pence = spend_import.lines.aggregate(p=Sum("amount_pence"))["p"] or 0
-    spend_lines_match(spend_import=spend_import)
+    spend_lines_link_contracts(spend_import=spend_import)  # matched as they went in (_merge)
     result.matched_lines = spend_import.lines.filter(provider__isnull=False).count()
     result.previous_import = (
         SpendImport.objects.filter(file_sha256=result.sha256, status=SpendImportStatus.IMPORTED)
@@ -346,6 +465,14 @@ def _import_rows(result, plan: ColumnPlan, rows, handle, actor, columns: dict[st
     result.spend_import = spend_import
 
 
+def _until_unreadable(rows, errors: list[SpendFileError]):
+    """The rows, stopping where the file cannot be read further; the reason is put in `errors`."""
+    try:
+        yield from rows
+    except SpendFileError as exc:
+        errors.append(exc)
+
+
 def _position(handle) -> int:
     try:
         return handle.tell()
@@ -360,7 +487,9 @@ def _start_import(result: SpendImportResult, plan: ColumnPlan, first_cells: list
         raise SpendFileError(
             [SpendProblem(None, "", "the file does not say which council published it: give the publisher's name")]
         )
-    publisher = SpendPublisher.objects.filter(name__iexact=name).first()
+    # Locked for the import's transaction: two imports for one publisher at once would each miss
+    # the other's lines and count the same line twice.
+    publisher = SpendPublisher.objects.select_for_update().filter(name__iexact=name).order_by("pk").first()
     if publisher is None:
         publisher = SpendPublisher.objects.create(name=name)
     if columns:
@@ -398,51 +527,27 @@ def spend_import_rollback(*, spend_import: SpendImport, actor) -> int:
 # ---------------------------------------------------------------- matching suppliers
 
 
+@transaction.atomic
 def spend_lines_match(*, spend_import: SpendImport | None = None) -> int:
-    """Match unmatched, unredacted lines to providers, in a fixed number of set-based updates:
+    """Match unmatched, unredacted lines to providers, in one set-based update:
 
     1. a name a person confirmed (SupplierAlias);
     2. the provider with exactly that normalised name, where only one provider has it;
     3. the provider with the line's Companies House number, then its charity number.
     Then links newly matched lines to the provider's only contract in force on the payment date.
-    Returns the number of lines matched.
+    Returns the number of lines matched. (An import matches its lines as they go in, by the same
+    SQL; this is for lines imported before their provider, alias or number was recorded.)
     """
-    lines = SpendLine.objects.filter(provider__isnull=True, redacted=False)
-    if spend_import is not None:
-        lines = lines.filter(spend_import=spend_import)
-    matched = 0
-    alias = SupplierAlias.objects.filter(normalised_name=OuterRef("normalised_supplier")).values("provider_id")[:1]
-    matched += lines.filter(Q(normalised_supplier__in=SupplierAlias.objects.values("normalised_name"))).update(
-        provider_id=Subquery(alias)
-    )
-    by_name = (
-        Provider.objects.filter(normalised_name=OuterRef("normalised_supplier"))
-        .order_by()
-        .values("normalised_name")
-        .annotate(n=Count("id"), first=Min("id"))
-        .filter(n=1)
-        .values("first")
-    )
-    matched += (
-        lines.filter(provider__isnull=True)
-        .exclude(normalised_supplier="")
-        .filter(normalised_supplier__in=Provider.objects.values("normalised_name"))
-        .update(provider_id=Subquery(by_name))
-    )
-    by_company = Provider.objects.filter(companies_house_number=OuterRef("company_number")).values("id")[:1]
-    matched += (
-        lines.filter(provider__isnull=True)
-        .exclude(company_number="")
-        .filter(company_number__in=Provider.objects.exclude(companies_house_number="").values("companies_house_number"))
-        .update(provider_id=Subquery(by_company))
-    )
-    by_charity = Provider.objects.filter(charity_number=OuterRef("charity_number")).values("id")[:1]
-    matched += (
-        lines.filter(provider__isnull=True)
-        .exclude(charity_number="")
-        .filter(charity_number__in=Provider.objects.exclude(charity_number="").values("charity_number"))
-        .update(provider_id=Subquery(by_charity))
-    )
+    line = SpendLine._meta.db_table
+    provider = _provider_sql(line)
+    sql = f"""
+        UPDATE {line} SET provider_id = {provider}
+        WHERE provider_id IS NULL AND NOT redacted{" AND spend_import_id = %s" if spend_import else ""}
+          AND {provider} IS NOT NULL
+    """  # noqa: S608 - table and column names come from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [spend_import.pk] if spend_import else [])
+        matched = cursor.rowcount
     spend_lines_link_contracts(spend_import=spend_import)
     return matched
 
@@ -450,7 +555,7 @@ def spend_lines_match(*, spend_import: SpendImport | None = None) -> int:
 def spend_lines_link_contracts(*, spend_import: SpendImport | None = None) -> int:
     """Link matched lines to a contract where the provider has exactly one contract (not in the
     pipeline) in force on the payment date; a provider with two such contracts is left for a
-    person, so no spend is put against the wrong contract."""
+    person, so no spend is put against the wrong contract. Returns the number of lines linked."""
     lines = SpendLine.objects.filter(contract__isnull=True, provider__isnull=False)
     if spend_import is not None:
         lines = lines.filter(spend_import=spend_import)
@@ -467,20 +572,30 @@ def spend_lines_link_contracts(*, spend_import: SpendImport | None = None) -> in
         .filter(n=1)
         .values("first")
     )
-    return lines.filter(provider_id__in=Contract.objects.values("provider_id")).update(contract_id=Subquery(in_force))
+    return (
+        lines.filter(provider_id__in=Contract.objects.values("provider_id"))
+        .alias(only_contract=Subquery(in_force))
+        .filter(only_contract__isnull=False)
+        .update(contract_id=Subquery(in_force))
+    )
 
 
 @transaction.atomic
 def supplier_alias_confirm(*, name: str, provider: Provider, actor) -> SupplierAlias:
     """A person confirms that spend files' `name` is `provider`: remembered, and every unmatched
     line with that name (in every file so far) is matched to it."""
-    normalised = normalise_provider_name(name)
+    normalised = normalise_provider_name(name)[:300]  # as the lines keep it
     if not normalised:
         raise SpendFileError([SpendProblem(None, "supplier", "the supplier name is blank")])
     alias, created = SupplierAlias.objects.get_or_create(
         normalised_name=normalised, defaults={"name": name[:300], "provider": provider, "confirmed_by": actor}
     )
     if not created and alias.provider_id != provider.pk:
+        # A correction: the lines the earlier confirmation gave the other provider move too, and
+        # lose a contract that was the other provider's.
+        SpendLine.objects.filter(normalised_supplier=normalised, provider_id=alias.provider_id).update(
+            provider=provider, contract=None
+        )
         alias.provider = provider
         alias.confirmed_by = actor
         alias.save(update_fields=["provider", "confirmed_by", "modified"])

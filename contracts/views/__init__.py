@@ -33,6 +33,14 @@ from contracts.views.providers import (
     ProviderListView,
     ProviderUpdateView,
 )
+from contracts.views.spend import (
+    SpendImportCreateView,
+    SpendImportDetailView,
+    SpendImportListView,
+    SpendImportRollbackView,
+    SpendLineListView,
+    SupplierMatchListView,
+)
 
 __all__ = [
     "AssessmentCreateView",
@@ -60,4 +68,10 @@ __all__ = [
     "ProviderDetailView",
     "ProviderListView",
     "ProviderUpdateView",
+    "SpendImportCreateView",
+    "SpendImportDetailView",
+    "SpendImportListView",
+    "SpendImportRollbackView",
+    "SpendLineListView",
+    "SupplierMatchListView",
 ]

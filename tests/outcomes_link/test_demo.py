@@ -4,7 +4,9 @@ The command runs once per module inside a transaction that is rolled back afterw
 the ~250 contracts do not leak into other tests and each test below reads the same set.
 """
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 from io import StringIO
@@ -12,7 +14,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.html import escape
@@ -85,7 +87,8 @@ def test_demo_contracts_are_mostly_active_with_some_pipeline_expired_terminated_
 
 
 def test_demo_providers_are_a_realistic_mix_about_63_percent_kent_based(demo):
-    providers = Provider.objects.all()
+    # The contracted providers; the spend file's long tail of other suppliers is tested below.
+    providers = Provider.objects.filter(pk__in=Contract.objects.values("provider_id"))
     total = providers.count()
     assert 130 <= total <= 170
     kent_based = providers.filter(location=Location.LOCAL).count()
@@ -106,7 +109,8 @@ def test_demo_providers_are_a_realistic_mix_about_63_percent_kent_based(demo):
     unknown = providers.filter(location=Location.UNKNOWN)
     assert unknown.filter(postcode="").exists()
     assert unknown.exclude(postcode="").exists()  # a split postcode district, never guessed
-    assert not providers.annotate(n=Count("contracts")).filter(n=0).exists()
+    # Every provider holds a contract or is paid in the spend file.
+    assert not Provider.objects.filter(contracts__isnull=True, spend_lines__isnull=True).exists()
 
 
 def test_every_active_demo_contract_is_linked_with_shares_totalling_100_and_one_primary(demo):
@@ -282,3 +286,168 @@ def test_the_same_seed_plans_the_same_kpis_and_returns():
         (c.reference, [(k.fields, k.values) for k in c.kpis]) for c in again.contracts
     ]
     assert first.waive[0] and first.dispute[0] and first.flagged
+
+
+# --- Local spend (issue 4) ---------------------------------------------------------------------
+
+
+def _financial_year(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+
+
+def test_spend_years_are_the_two_most_recent_complete_financial_years():
+    from outcomes_link.demo_spend import spend_years
+
+    assert spend_years(datetime.date(2026, 3, 31)) == [2023, 2024]
+    assert spend_years(datetime.date(2026, 4, 1)) == [2024, 2025]
+    assert spend_years(datetime.date(2026, 11, 24)) == [2024, 2025]
+
+
+def test_demo_imports_a_spend_file_of_about_50000_lines_over_two_financial_years(demo):
+    from django.utils import timezone
+
+    from contracts.models import SpendImport, SpendLine
+    from outcomes_link.demo_spend import SPEND_PUBLISHER, spend_years
+
+    spend_import = SpendImport.objects.select_related("publisher", "imported_by").get()
+    assert spend_import.publisher.name == SPEND_PUBLISHER
+    assert spend_import.imported_by.username == "procurement"
+    assert spend_import.status == "imported"
+    assert spend_import.encoding == "cp1252"
+    assert spend_import.file_name.startswith("kcc-spend-") and spend_import.file_name.endswith(".csv")
+    # Every line counts: repeated and identical lines included, so the file and the table agree.
+    assert 48_000 <= spend_import.rows <= 52_000
+    assert spend_import.lines_added == spend_import.rows == SpendLine.objects.count()
+    assert spend_import.total_pence == SpendLine.objects.aggregate(p=Sum("amount_pence"))["p"]
+
+    first, last = spend_years(timezone.localdate())
+    assert last == first + 1
+    assert spend_import.first_date == _financial_year(first)[0]
+    assert spend_import.last_date == _financial_year(last)[1] < timezone.localdate()
+    for year in (first, last):
+        in_year = SpendLine.objects.filter(payment_date__range=_financial_year(year)).count()
+        assert 24_000 <= in_year <= 26_000
+    assert not SpendLine.objects.filter(payment_date__week_day__in=(1, 7)).exists()  # payment runs on weekdays
+
+
+def test_demo_spend_resembles_the_councils_2015_16_table_in_each_financial_year(demo):
+    from django.utils import timezone
+
+    from contracts.models import SpendLine
+    from outcomes_link.demo_spend import spend_years
+    from social_value.reports import LocalSpendReport
+
+    pounds_m = 100_000_000  # pence in £1m
+    for year in spend_years(timezone.localdate()):
+        s = LocalSpendReport(SpendLine.objects.filter(payment_date__range=_financial_year(year))).summary()
+        # 2016 Annual Report: £1.19bn; £639.64m (54.0%) Kent; 63% of suppliers Kent-based; £452m SMEs;
+        # £335m Kent SMEs; £67m Kent micro; £170m VCS, £78.2m of it Kent-based.
+        assert 1_180 * pounds_m <= s.total_spend <= 1_195 * pounds_m
+        assert Decimal("53.5") <= s.kent_share <= Decimal("54.5")
+        assert Decimal("61") <= s.kent_supplier_share <= Decimal("65")
+        for figure, millions in (
+            ("kent_spend", 639.64),
+            ("sme_spend", 452),
+            ("kent_sme_spend", 335),
+            ("kent_micro_spend", 67),
+            ("vcs_spend", 170),
+            ("kent_vcs_spend", 78.2),
+        ):
+            assert abs(getattr(s, figure) / pounds_m - millions) <= millions * 0.02, figure
+        assert s.suppliers >= 900
+        # Unknowns are shown, never counted as not local; most spend is matched and classified.
+        assert 0 < s.redacted_spend < s.total_spend * 0.03
+        assert 0 < s.unmatched_spend < s.total_spend * 0.02
+        assert s.unknown_location_spend > s.unmatched_spend
+
+
+def test_demo_spend_has_what_real_files_have(demo):
+    from contracts.models import SpendLine
+
+    lines = SpendLine.objects.all()
+    assert lines.filter(amount_pence__lt=0).count() >= 50  # credit notes
+    assert lines.filter(occurrence__gt=1).exists()  # identical lines, each counted
+    invoices = lines.values("transaction_number").annotate(n=Count("id"), amounts=Count("amount_pence", distinct=True))
+    assert invoices.filter(n__gt=1, amounts__gt=1).count() >= 500  # one invoice paid over several lines
+    redacted = lines.filter(redacted=True)
+    assert redacted.count() >= 1_000
+    assert not redacted.filter(provider__isnull=False).exists()
+    assert set(redacted.values_list("supplier_name", flat=True)) == {"Redacted Personal Information", "REDACTED"}
+    assert lines.filter(capital_revenue="capital").exists() and lines.filter(capital_revenue="revenue").exists()
+    assert lines.exclude(service_area="").values("service_area").distinct().count() >= 15
+    # Names written differently by the finance system ("LIMITED", "and") still match their provider.
+    written = lines.filter(provider__isnull=False).exclude(supplier_name=models.F("provider__name"))
+    assert written.exists()
+    # Spend follows the contracts: where a provider holds one contract in force, lines are put against it.
+    linked = lines.filter(contract__isnull=False).select_related("contract")
+    assert linked.count() >= 5_000
+    for line in linked[:200]:
+        assert line.contract.start_date <= line.payment_date <= line.contract.current_end_date
+        assert line.contract.provider_id == line.provider_id
+
+
+def test_unmatched_demo_suppliers_include_misspelt_providers_with_suggestions(demo):
+    from contracts.selectors import unmatched_suppliers, unmatched_suppliers_queryset
+
+    rows = unmatched_suppliers(list(unmatched_suppliers_queryset()))
+    assert 20 <= len(rows) <= 100
+    suggested = [row for row in rows if row.suggestions]
+    assert len(suggested) >= 10
+    for row in suggested:
+        best = row.suggestions[0]
+        assert best.score >= 85
+        assert best.provider_name != row.name
+    # Some names nobody has registered: nothing to suggest, for a person to create or leave.
+    assert any(not row.suggestions for row in rows)
+
+
+def test_demo_output_prints_the_local_spend_figures(demo):
+    from django.utils import timezone
+
+    from contracts.periods import financial_year_label
+    from outcomes_link.demo_spend import spend_years
+
+    lines = [line for line in demo.splitlines() if line.startswith("Local spend ")]
+    assert [line.split(":")[0] for line in lines] == [
+        f"Local spend {financial_year_label(year)}" for year in spend_years(timezone.localdate())
+    ]
+    for line in lines:
+        assert re.search(r"total £1,1\d\d\.\d\dm", line)
+        assert re.search(r"Kent-based £6\d\d\.\d\dm \(5\d\.\d%\)", line)
+        assert re.search(r"[\d,]+ suppliers, [\d,]+ Kent-based \(6\d\.\d%\)", line)
+        assert "redacted £" in line and "unmatched £" in line
+
+
+def test_the_same_seed_writes_the_same_spend_file_in_the_councils_layout(tmp_path):
+    from outcomes_link.demo_spend import (
+        SPEND_HEADINGS,
+        file_digest,
+        spend_file_write,
+        spend_plan,
+        tail_supplier_plan,
+    )
+
+    today = datetime.date(2026, 4, 1)
+    paths = []
+    for name in ("first.csv", "again.csv"):
+        plan = demo_plan(seed=2015, today=today)
+        spend = spend_plan(plan=plan, tail=tail_supplier_plan(plan=plan, seed=2015), seed=2015, today=today)
+        paths.append(spend_file_write(spend, tmp_path / name))
+    assert file_digest(paths[0]) == file_digest(paths[1])
+    assert spend.file_name == "kcc-spend-2024-25-to-2025-26.csv"
+    assert [y.label for y in spend.years] == ["2024-25", "2025-26"]
+
+    raw = paths[0].read_bytes()
+    assert b"\xa3" in raw  # £ in Windows cp1252, as the council's finance system writes it
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(raw.decode("cp1252"))))
+    assert tuple(rows[0]) == SPEND_HEADINGS
+    assert len(rows) - 1 == spend.line_count
+    assert 48_000 <= spend.line_count <= 52_000
+    body = rows[1:]
+    assert all(re.fullmatch(r"\d\d/\d\d/20\d\d", row[4]) for row in body[:1000])
+    assert all(re.fullmatch(r"-?£\d{1,3}(,\d{3})*\.\d\d", row[6]) for row in body)
+    assert any(row[6].startswith("-£") for row in body)
+    assert {row[8] for row in body} == {"Capital", "Revenue"}
+    assert {row[0] for row in body} == {"Kent County Council"}

@@ -8,13 +8,15 @@ from commissioning.templatetags.gt import money
 from contracts.choices import ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
 from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
+from outcomes_link.demo_spend import demo_spend_load, millions, spend_figures
 from outcomes_link.models import OutcomeLink
 
 
 class Command(BaseCommand):
     help = (
         "Load KCC's outcomes framework and a realistic demonstration set: about 250 contracts, 150 providers, "
-        "golden-thread links, KPIs with two years of returns, and one user per role. Seeded, so the set is "
+        "golden-thread links, KPIs with two years of returns, one user per role, and a spend file of about "
+        "50,000 lines over two financial years imported by the procurement officer. Seeded, so the set is "
         "the same every time; running it twice changes nothing. Prints the demo credentials."
     )
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, **options):
         try:
             result = demo_load(seed=seed)
+            demo_spend_load(seed=seed, result=result)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
 
@@ -52,6 +55,19 @@ class Command(BaseCommand):
             f"{perf.open_concerns} open performance concern{'s' if perf.open_concerns != 1 else ''}, "
             f"deductions {money(perf.deductions_proposed)} proposed and {money(perf.deductions_applied)} applied."
         )
+
+        for year in spend_figures():
+            s = year.summary
+            self.stdout.write(
+                f"Local spend {year.label}: {s.lines:,} lines, total {millions(s.total_spend)}; "
+                f"Kent-based {millions(s.kent_spend)} ({s.kent_share}%); "
+                f"{s.suppliers:,} suppliers, {s.kent_suppliers:,} Kent-based ({s.kent_supplier_share}%); "
+                f"SMEs {millions(s.sme_spend)}, Kent-based SMEs {millions(s.kent_sme_spend)}, "
+                f"Kent-based micro {millions(s.kent_micro_spend)}; "
+                f"VCS {millions(s.vcs_spend)}, Kent-based VCS {millions(s.kent_vcs_spend)}; "
+                f"location unknown {millions(s.unknown_location_spend)}, redacted {millions(s.redacted_spend)}, "
+                f"unmatched {millions(s.unmatched_spend)} ({year.unmatched_suppliers} supplier names to match)."
+            )
 
         self.stdout.write("")
         self.stdout.write("Demo sign-in (every account uses the same password):")

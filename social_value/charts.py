@@ -1,0 +1,373 @@
+"""Local spend trend charts as plain geometry: the numbers are worked out (and tested) here, the SVG
+is drawn by templates/social_value/_spend_chart.html and _share_chart.html.
+
+As contracts.charts does for KPIs: no plotting library and no JavaScript, so the same SVG serves
+the page and a PDF (STYLE.md, "charts are SVG"). Two charts from the monthly breakdown of
+social_value.reports.LocalSpendReport:
+
+- monthly spend as stacked bars: Kent-based, outside Kent, location not known and redacted
+  (the four parts that add up to the total, so unknown spend is drawn, never dropped); credits
+  that make a part negative are drawn below the zero line;
+- the Kent share of each month's spend (and the share whose location is not known) as lines
+  on a 0 to 100% axis; a month with no spend (or a net credit) leaves a gap.
+
+Every month between the first and the last with spend is on the axis, so a month with no
+lines shows as an empty slot rather than being closed up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from commissioning.db import pence_to_pounds
+from commissioning.templatetags.gt import money, money_short
+from contracts.charts import nice_step
+from social_value.reports import BreakdownRow, percent
+
+WIDTH = 640
+HEIGHT = 280
+MARGIN_LEFT = 72
+MARGIN_RIGHT = 16
+MARGIN_TOP = 16
+MARGIN_BOTTOM = 40
+# Month labels need about this much room each; fewer are labelled when the months are many.
+X_LABEL_SPACE = 72
+# Bars take this share of their slot; the rest is the gap between them.
+BAR_FILL = 0.7
+
+# The parts of a month's spend, bottom to top: together they are the month's total.
+PARTS = [
+    ("kent", "Kent-based suppliers"),
+    ("outside", "Suppliers outside Kent"),
+    ("unknown", "Location not known"),
+    ("redacted", "Redacted"),
+]
+
+
+@dataclass(frozen=True)
+class AxisTick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarPart:
+    kind: str
+    label: str
+    y: float
+    height: float
+    value: Decimal
+    text: str
+
+
+@dataclass
+class Bar:
+    month: str
+    x: float
+    width: float
+    total: Decimal
+    text: str
+    parts: list[BarPart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    kind: str
+    label: str
+
+
+@dataclass
+class MonthTrend:
+    """One month of the trend, as the text alternative (a table) shows it."""
+
+    key: str
+    label: str
+    lines: int
+    total: Decimal
+    kent: Decimal
+    outside: Decimal
+    unknown: Decimal
+    redacted: Decimal
+    kent_share: Decimal | None
+    unknown_share: Decimal | None
+
+
+@dataclass
+class Chart:
+    title: str
+    description: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: float = MARGIN_LEFT
+    top: float = MARGIN_TOP
+    right: float = WIDTH - MARGIN_RIGHT
+    bottom: float = HEIGHT - MARGIN_BOTTOM
+    zero_y: float = HEIGHT - MARGIN_BOTTOM
+    y_ticks: list[AxisTick] = field(default_factory=list)
+    x_ticks: list[AxisTick] = field(default_factory=list)
+    legend: list[LegendItem] = field(default_factory=list)
+
+    @property
+    def plot_width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def plot_height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def y_label_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def x_label_y(self) -> float:
+        return self.bottom + 20
+
+
+@dataclass
+class SpendChart(Chart):
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+
+@dataclass(frozen=True)
+class SharePoint:
+    x: float
+    y: float
+    month: str
+    value: Decimal
+    text: str
+
+    @property
+    def box_x(self) -> float:
+        # A square marker centred on the point (the "location not known" line).
+        return round(self.x - 4, 1)
+
+    @property
+    def box_y(self) -> float:
+        return round(self.y - 4, 1)
+
+
+@dataclass
+class ShareLine:
+    kind: str
+    label: str
+    points: list[SharePoint] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ShareChart(Chart):
+    lines: list[ShareLine] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(line.points for line in self.lines)
+
+
+# ------------------------------------------------------------------ months
+
+
+def _month_start(key: str) -> datetime.date:
+    year, month = key.split("-")
+    return datetime.date(int(year), int(month), 1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
+
+
+def monthly_trend(rows: Sequence[BreakdownRow]) -> list[MonthTrend]:
+    """Every month from the first to the last with spend, in order, with its four parts in pounds
+    (Kent + outside + location not known + redacted = total) and its shares."""
+    by_key = {row.key: row for row in rows}
+    if not by_key:
+        return []
+    month, last = _month_start(min(by_key)), _month_start(max(by_key))
+    months = []
+    while month <= last:
+        key = f"{month:%Y-%m}"
+        row = by_key.get(key)
+        total = row.total_spend if row else 0
+        kent = row.kent_spend if row else 0
+        unknown = row.unknown_location_spend if row else 0
+        redacted = row.redacted_spend if row else 0
+        outside = total - kent - unknown - redacted
+        months.append(
+            MonthTrend(
+                key=key,
+                label=f"{month:%b %Y}",
+                lines=row.lines if row else 0,
+                total=pence_to_pounds(total),
+                kent=pence_to_pounds(kent),
+                outside=pence_to_pounds(outside),
+                unknown=pence_to_pounds(unknown),
+                redacted=pence_to_pounds(redacted),
+                # A share of a net credit (or of nothing) means nothing, so it is left out.
+                kent_share=percent(kent, total) if total > 0 else None,
+                unknown_share=percent(unknown, total) if total > 0 else None,
+            )
+        )
+        month = _next_month(month)
+    return months
+
+
+# ------------------------------------------------------------------ geometry
+
+
+def _axis(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Round numbers for an axis that includes zero and every value."""
+    low, high = min(low, Decimal(0)), max(high, Decimal(0))
+    if low == high:
+        high = Decimal(1)
+    step = nice_step(high - low)
+    return (
+        (low / step).to_integral_value(rounding="ROUND_FLOOR") * step,
+        (high / step).to_integral_value(rounding="ROUND_CEILING") * step,
+        step,
+    )
+
+
+def _x_positions(chart: Chart, count: int) -> tuple[list[float], float]:
+    slot = chart.plot_width / count
+    return [round(chart.left + slot * (i + 0.5), 1) for i in range(count)], slot
+
+
+def _x_ticks(chart: Chart, months: list[MonthTrend], xs: list[float]) -> list[AxisTick]:
+    every = max(1, math.ceil(len(months) / max(1, int(chart.plot_width // X_LABEL_SPACE))))
+    return [AxisTick(xs[i], m.label) for i, m in enumerate(months) if i % every == 0]
+
+
+def _y_scale(chart: Chart, low: Decimal, high: Decimal):
+    top, bottom = float(chart.top), float(chart.bottom)
+    span = high - low
+
+    def y_of(value: Decimal) -> float:
+        value = min(max(Decimal(value), low), high)
+        return round(bottom - float((value - low) / span) * (bottom - top), 1)
+
+    return y_of
+
+
+def monthly_spend_chart(
+    rows: Sequence[BreakdownRow], *, width: int = WIDTH, height: int = HEIGHT
+) -> tuple[SpendChart, list[MonthTrend]]:
+    """Stacked bars of each month's spend by supplier location, and the months they show."""
+    months = monthly_trend(rows)
+    chart = SpendChart(
+        title="Spend by month, by supplier location",
+        description="",
+        width=width,
+        height=height,
+        right=width - MARGIN_RIGHT,
+        bottom=height - MARGIN_BOTTOM,
+        zero_y=height - MARGIN_BOTTOM,
+        legend=[LegendItem(kind, label) for kind, label in PARTS],
+    )
+    if not months:
+        chart.description = "No spend to chart."
+        return chart, months
+
+    # The stack's extent: positive parts rise from zero, negative parts (credits) fall from it.
+    def parts(m: MonthTrend) -> list[tuple[str, str, Decimal]]:
+        return [(kind, label, getattr(m, kind)) for kind, label in PARTS]
+
+    highs = [sum((v for _, _, v in parts(m) if v > 0), Decimal(0)) for m in months]
+    lows = [sum((v for _, _, v in parts(m) if v < 0), Decimal(0)) for m in months]
+    low, high, step = _axis(min(lows), max(highs))
+    y_of = _y_scale(chart, low, high)
+    chart.zero_y = y_of(Decimal(0))
+    xs, slot = _x_positions(chart, len(months))
+    bar_width = round(slot * BAR_FILL, 1)
+    described = []
+    for m, x in zip(months, xs, strict=True):
+        bar = Bar(month=m.label, x=round(x - bar_width / 2, 1), width=bar_width, total=m.total, text=money(m.total))
+        up = down = Decimal(0)
+        for kind, label, value in parts(m):
+            if not value:
+                continue
+            if value > 0:
+                y0, y1 = y_of(up + value), y_of(up)
+                up += value
+            else:
+                y0, y1 = y_of(down), y_of(down + value)
+                down += value
+            bar.parts.append(BarPart(kind, label, y0, round(y1 - y0, 1), value, money(value)))
+        chart.bars.append(bar)
+        if not m.lines:
+            described.append(f"{m.label}: no spend")
+            continue
+        described.append(
+            f"{m.label}: {money(m.total)} (Kent {money(m.kent)}, outside Kent {money(m.outside)}, "
+            f"location not known {money(m.unknown)}, redacted {money(m.redacted)})"
+        )
+    tick = low
+    while tick <= high:
+        chart.y_ticks.append(AxisTick(y_of(tick), money_short(tick)))
+        tick += step
+    chart.x_ticks = _x_ticks(chart, months, xs)
+    chart.description = "Spend each month by supplier location. " + "; ".join(described) + "."
+    return chart, months
+
+
+def kent_share_chart(rows: Sequence[BreakdownRow], *, width: int = WIDTH, height: int = HEIGHT) -> ShareChart:
+    """Lines of the Kent share of each month's spend, and the share whose location is not known."""
+    months = monthly_trend(rows)
+    chart = ShareChart(
+        title="Kent share of spend by month",
+        description="",
+        width=width,
+        height=height,
+        right=width - MARGIN_RIGHT,
+        bottom=height - MARGIN_BOTTOM,
+        legend=[LegendItem("kent", "Kent-based suppliers"), LegendItem("unknown", "Location not known")],
+    )
+    if not months:
+        chart.description = "No spend to chart."
+        return chart
+    low, high, step = Decimal(0), Decimal(100), Decimal(25)
+    y_of = _y_scale(chart, low, high)
+    chart.zero_y = y_of(low)
+    xs, _slot = _x_positions(chart, len(months))
+    for kind, label, attr in (
+        ("kent", "Kent-based suppliers", "kent_share"),
+        ("unknown", "Location not known", "unknown_share"),
+    ):
+        line = ShareLine(kind, label)
+        run: list[str] = []
+        for m, x in zip(months, xs, strict=True):
+            value = getattr(m, attr)
+            if value is None:
+                if run:
+                    line.segments.append(" ".join(run))
+                    run = []
+                continue
+            point = SharePoint(x, y_of(value), m.label, value, f"{value}%")
+            line.points.append(point)
+            run.append(f"{point.x},{point.y}")
+        if run:
+            line.segments.append(" ".join(run))
+        chart.lines.append(line)
+    tick = low
+    while tick <= high:
+        chart.y_ticks.append(AxisTick(y_of(tick), f"{tick}%"))
+        tick += step
+    chart.x_ticks = _x_ticks(chart, months, xs)
+    described = [
+        f"{m.label}: "
+        + (
+            f"Kent {m.kent_share}%, location not known {m.unknown_share}%"
+            if m.kent_share is not None
+            else ("no spend" if not m.lines else "no share (a net credit)")
+        )
+        for m in months
+    ]
+    chart.description = "Kent share of each month's spend. " + "; ".join(described) + "."
+    return chart

@@ -1,0 +1,446 @@
+"""Render the local spend report (social_value.reports) as CSV and Excel (Oscar's split: the report
+chooses the data, formatters render it).
+
+Downloads are opened in spreadsheets, so every text cell is passed through `neutralise`: a
+supplier name or service area that begins with = + - @ (or a tab or carriage return) would
+otherwise run as a formula when the file is opened (CSV injection, OWASP). Numbers are written
+as numbers: money as Decimal pounds (a numeric cell with a £ format in Excel, a plain number
+such as -12.50 in CSV), percentages as Decimal to one place, counts as integers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from commissioning.db import pence_to_pounds
+from contracts.choices import Location, Sector, SizeBand
+
+# Characters that make a spreadsheet treat a cell as a formula (or smuggle one in after a tab
+# or carriage return).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+MONEY = "money"
+COUNT = "count"
+PERCENT = "percent"
+TEXT = "text"
+
+MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0"
+
+BREAKDOWN_TITLES = {
+    "financial_year": "By financial year",
+    "quarter": "By quarter",
+    "month": "By month",
+    "service_area": "By service area or directorate",
+    "expense_type": "By expense type",
+    "capital_revenue": "Capital or revenue",
+}
+
+
+def neutralise(value):
+    """A text value safe to put in a spreadsheet cell: text starting with = + - @, a tab or a
+    carriage return gets a leading apostrophe, so it is shown as text and never run as a
+    formula. Anything that is not text (numbers, dates, None) is returned unchanged, so a
+    credit of -12.50 stays a number."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+# ------------------------------------------------------------------ tables
+
+
+@dataclass
+class Column:
+    heading: str
+    kind: str = TEXT
+
+
+@dataclass
+class Table:
+    """One section of a download: a title, its columns and rows of plain values."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+
+    @property
+    def headings(self) -> list[str]:
+        return [c.heading for c in self.columns]
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return None if pence is None else pence_to_pounds(pence)
+
+
+# The unknowns that can sit beside a figure: (summary field, heading).
+UNKNOWNS = [
+    ("unknown_location_spend", "Location not known"),
+    ("unknown_size_spend", "Size not known"),
+    ("unknown_sector_spend", "Sector not known"),
+    ("unmatched_spend", "Of the not known, unmatched suppliers"),
+    ("redacted_spend", "Redacted"),
+]
+
+# The annual report's table, row by row: (label, summary field, kind, share of, unknowns beside it).
+_ALL_UNKNOWNS = tuple(name for name, _ in UNKNOWNS)
+_LOCATION_UNKNOWNS = ("unknown_location_spend", "unmatched_spend", "redacted_spend")
+SUMMARY_ROWS = [
+    ("Total spend", "total_spend", MONEY, None, _ALL_UNKNOWNS),
+    ("Kent spend", "kent_spend", MONEY, "total spend", _LOCATION_UNKNOWNS),
+    ("Spend with suppliers outside Kent", "outside_spend", MONEY, "total spend", _LOCATION_UNKNOWNS),
+    ("Spend whose supplier's location is not known", "unknown_location_spend", MONEY, "total spend", ()),
+    ("Redacted spend (payments to individuals)", "redacted_spend", MONEY, "total spend", ()),
+    ("Suppliers", "suppliers", COUNT, None, ()),
+    ("Kent-based suppliers", "kent_suppliers", COUNT, "suppliers", ("unknown_location_suppliers",)),
+    ("Spend with SMEs", "sme_spend", MONEY, "total spend", ("unknown_size_spend", "unmatched_spend")),
+    (
+        "Spend directly with Kent-based SMEs",
+        "kent_sme_spend",
+        MONEY,
+        "total spend",
+        ("unknown_location_spend", "unknown_size_spend", "unmatched_spend"),
+    ),
+    (
+        "Spend with Kent-based micro enterprises",
+        "kent_micro_spend",
+        MONEY,
+        "total spend",
+        ("unknown_location_spend", "unknown_size_spend", "unmatched_spend"),
+    ),
+    ("Spend with VCS organisations", "vcs_spend", MONEY, "total spend", ("unknown_sector_spend", "unmatched_spend")),
+    (
+        "Spend with Kent-based VCS organisations",
+        "kent_vcs_spend",
+        MONEY,
+        "total spend",
+        ("unknown_location_spend", "unknown_sector_spend", "unmatched_spend"),
+    ),
+]
+
+
+@dataclass
+class SummaryRow:
+    """One figure of the annual report's table, as the page and the downloads show it."""
+
+    label: str
+    key: str
+    kind: str
+    value: Decimal | int
+    share: Decimal | None
+    share_of: str | None
+    unknowns: dict[str, Decimal | int | None]
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == MONEY
+
+    @property
+    def beside(self) -> list[tuple[str, Decimal | int, bool]]:
+        """The unknowns shown beside the figure: (heading, value, is money)."""
+        items: list[tuple[str, Decimal | int, bool]] = [
+            (heading, self.unknowns[name], True) for name, heading in UNKNOWNS if self.unknowns.get(name) is not None
+        ]
+        if self.unknowns.get("unknown_location_suppliers") is not None:
+            items.append(("Suppliers whose location is not known", self.unknowns["unknown_location_suppliers"], False))
+        return items
+
+
+def summary_rows(summary) -> list[SummaryRow]:
+    """The annual report's table (a LocalSpendSummary), with the unknowns beside each figure.
+
+    Location, size and sector not known include unmatched suppliers' spend; redacted spend is
+    payments to individuals (no supplier, so no location, size or sector either). Kent +
+    outside Kent + location not known + redacted = total spend. Unknown is never counted as
+    not local.
+    """
+    rows = []
+    for label, key, kind, share_of, beside in SUMMARY_ROWS:
+        raw = getattr(summary, key)
+        if share_of == "total spend":
+            share = summary.share(key)
+        elif share_of == "suppliers":
+            share = summary.kent_supplier_share
+        else:
+            share = None
+        unknowns: dict[str, Decimal | int | None] = {}
+        for name, _heading in UNKNOWNS:
+            unknowns[name] = _pounds(getattr(summary, name)) if name in beside else None
+        if "unknown_location_suppliers" in beside:
+            unknowns["unknown_location_suppliers"] = summary.unknown_location_suppliers
+        rows.append(
+            SummaryRow(
+                label=label,
+                key=key,
+                kind=kind,
+                value=_pounds(raw) if kind == MONEY else raw,
+                share=share,
+                share_of=share_of if share is not None else None,
+                unknowns=unknowns,
+            )
+        )
+    return rows
+
+
+def summary_table(summary) -> Table:
+    """The annual report's table as a download section (see `summary_rows`)."""
+    table = Table(
+        title="Local spend summary",
+        columns=[
+            Column("Figure"),
+            Column("Spend (£)", MONEY),
+            Column("Suppliers", COUNT),
+            Column("Share (%)", PERCENT),
+            Column("Share of"),
+            *(Column(f"{heading} (£)", MONEY) for _name, heading in UNKNOWNS),
+            Column("Suppliers whose location is not known", COUNT),
+        ],
+    )
+    for row in summary_rows(summary):
+        table.rows.append(
+            [
+                row.label,
+                row.value if row.kind == MONEY else None,
+                row.value if row.kind == COUNT else None,
+                row.share,
+                row.share_of,
+                *(row.unknowns[name] for name, _heading in UNKNOWNS),
+                row.unknowns.get("unknown_location_suppliers"),
+            ]
+        )
+    return table
+
+
+def _outside_pence(row) -> int:
+    # Every line is Kent, outside Kent, location not known or redacted (never two of them).
+    return row.total_spend - row.kent_spend - row.unknown_location_spend - row.redacted_spend
+
+
+def breakdown_table(rows: Sequence, dimension: str) -> Table:
+    """A breakdown (list of reports.BreakdownRow) as a table."""
+    table = Table(
+        title=BREAKDOWN_TITLES.get(dimension, dimension),
+        columns=[
+            Column(BREAKDOWN_TITLES.get(dimension, dimension).removeprefix("By ").capitalize()),
+            Column("Lines", COUNT),
+            Column("Total spend (£)", MONEY),
+            Column("Kent spend (£)", MONEY),
+            Column("Kent share (%)", PERCENT),
+            Column("Outside Kent (£)", MONEY),
+            Column("Location not known (£)", MONEY),
+            Column("Redacted (£)", MONEY),
+            Column("Spend with SMEs (£)", MONEY),
+            Column("Spend with Kent-based SMEs (£)", MONEY),
+            Column("Spend with VCS organisations (£)", MONEY),
+        ],
+    )
+    for r in rows:
+        table.rows.append(
+            [
+                r.label,
+                r.lines,
+                _pounds(r.total_spend),
+                _pounds(r.kent_spend),
+                r.kent_share,
+                _pounds(_outside_pence(r)),
+                _pounds(r.unknown_location_spend),
+                _pounds(r.redacted_spend),
+                _pounds(r.sme_spend),
+                _pounds(r.kent_sme_spend),
+                _pounds(r.vcs_spend),
+            ]
+        )
+    return table
+
+
+def classification_label(choices, value: str | None, unmatched: str = "Not known (unmatched)") -> str:
+    """A provider's location, size or sector as words; an unmatched supplier's is not known."""
+    if value is None:
+        return unmatched
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def suppliers_table(rows: Sequence, title: str = "Top suppliers") -> Table:
+    """Top suppliers (list of reports.SupplierRow). An unmatched supplier's location, size and
+    sector are not known, and say so."""
+    table = Table(
+        title=title,
+        columns=[
+            Column("Rank", COUNT),
+            Column("Supplier"),
+            Column("Matched to a provider"),
+            Column("Location"),
+            Column("Size"),
+            Column("Sector"),
+            Column("Lines", COUNT),
+            Column("Spend (£)", MONEY),
+        ],
+    )
+    for rank, r in enumerate(rows, start=1):
+        matched = r.provider_id is not None
+        table.rows.append(
+            [
+                rank,
+                r.name,
+                "Yes" if matched else "No",
+                classification_label(Location, r.location),
+                classification_label(SizeBand, r.size),
+                classification_label(Sector, r.sector),
+                r.lines,
+                _pounds(r.total_spend),
+            ]
+        )
+    return table
+
+
+def contracts_table(rows: Sequence) -> Table:
+    """Spend per contract (list of reports.ContractSpendRow)."""
+    table = Table(
+        title="Spend per contract",
+        columns=[
+            Column("Contract reference"),
+            Column("Contract"),
+            Column("Provider"),
+            Column("Lines", COUNT),
+            Column("Spend (£)", MONEY),
+        ],
+    )
+    for r in rows:
+        table.rows.append([r.reference, r.title, r.provider, r.lines, _pounds(r.total_spend)])
+    return table
+
+
+def filters_table(filters: Iterable[tuple[str, str]]) -> Table:
+    """The filters a download was made with, as (label, value) pairs."""
+    table = Table(title="Filters", columns=[Column("Filter"), Column("Value")])
+    for label, value in filters:
+        table.rows.append([label, value])
+    if not table.rows:
+        table.rows.append(["None", "All spend"])
+    return table
+
+
+def report_tables(report, *, filters: Iterable[tuple[str, str]] = (), dimensions: Sequence[str] = (), top: int = 20):
+    """Every section of the download of a LocalSpendReport: filters, summary, breakdowns, top
+    suppliers and spend per contract."""
+    tables = [filters_table(filters), summary_table(report.summary())]
+    for dimension in dimensions or BREAKDOWN_TITLES:
+        tables.append(breakdown_table(report.breakdown(dimension), dimension))
+    tables.append(suppliers_table(report.top_suppliers(top), title=f"Top {top} suppliers"))
+    tables.append(contracts_table(report.by_contract()))
+    return tables
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return neutralise(value)
+
+
+def tables_csv(tables: Sequence[Table], *, bom: bool = True) -> bytes:
+    """Tables as one CSV file, each under its title and headings, a blank row between them.
+
+    UTF-8 with a byte-order mark by default, so Excel reads the £ signs in the headings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for index, table in enumerate(tables):
+        if len(tables) > 1:
+            if index:
+                writer.writerow([])
+            writer.writerow([neutralise(table.title)])
+        writer.writerow([neutralise(h) for h in table.headings])
+        for row in table.rows:
+            writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
+
+
+def summary_csv(summary, *, bom: bool = True) -> bytes:
+    return tables_csv([summary_table(summary)], bom=bom)
+
+
+def breakdown_csv(rows: Sequence, dimension: str, *, bom: bool = True) -> bytes:
+    return tables_csv([breakdown_table(rows, dimension)], bom=bom)
+
+
+def suppliers_csv(rows: Sequence, *, bom: bool = True) -> bytes:
+    return tables_csv([suppliers_table(rows)], bom=bom)
+
+
+def report_csv(report, *, filters: Iterable[tuple[str, str]] = (), top: int = 20, bom: bool = True) -> bytes:
+    return tables_csv(report_tables(report, filters=filters, top=top), bom=bom)
+
+
+# ------------------------------------------------------------------ Excel
+
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+_NUMBER_FORMATS = {MONEY: MONEY_FORMAT, COUNT: COUNT_FORMAT, PERCENT: PERCENT_FORMAT}
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = title.translate(_SHEET_FORBIDDEN).strip("'")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def tables_xlsx(tables: Sequence[Table]) -> bytes:
+    """Tables as an Excel workbook, one sheet each. Money is a numeric cell (Decimal, never
+    float) formatted in pounds; text cells are neutralised."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet.append([neutralise(h) for h in table.headings])
+        for cell in sheet[1]:
+            cell.font = bold
+        sheet.freeze_panes = "A2"
+        for row in table.rows:
+            sheet.append([neutralise(v) for v in row])
+        for index, column in enumerate(table.columns, start=1):
+            letter = sheet.cell(row=1, column=index).column_letter
+            number_format = _NUMBER_FORMATS.get(column.kind)
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = number_format
+            width = max([len(column.heading), *(len(str(r[index - 1] or "")) for r in table.rows)])
+            sheet.column_dimensions[letter].width = min(max(width + 2, 10), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary_xlsx(summary) -> bytes:
+    return tables_xlsx([summary_table(summary)])
+
+
+def breakdown_xlsx(rows: Sequence, dimension: str) -> bytes:
+    return tables_xlsx([breakdown_table(rows, dimension)])
+
+
+def suppliers_xlsx(rows: Sequence) -> bytes:
+    return tables_xlsx([suppliers_table(rows)])
+
+
+def report_xlsx(report, *, filters: Iterable[tuple[str, str]] = (), top: int = 20) -> bytes:
+    return tables_xlsx(report_tables(report, filters=filters, top=top))

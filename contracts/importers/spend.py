@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -428,6 +429,13 @@ class ColumnPlan:
         used = set(self.index.values())
         return [h for i, h in enumerate(self.headings) if h and i not in used]
 
+    @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """Every field's column; a field the file lacks points one past the last column, where
+        read_row puts an empty cell, so each row reads its cells by plain indexing."""
+        width = len(self.headings)
+        return {name: self.index.get(name, width) for name in (*HEADINGS, *FIELDS)}
+
 
 _HEADING_FIELD: dict[str, list[tuple[int, str]]] = {}
 for _field, _names in HEADINGS.items():
@@ -627,14 +635,16 @@ def _value_key(text: str) -> str:
     return key
 
 
-def _normalised_supplier(name: str) -> str:
-    """normalise_provider_name, once per name: a file names each supplier on many lines."""
-    normalised = _name_cache.get(name)
-    if normalised is None:
-        normalised = normalise_provider_name(name)[:300]
+def _normalised_supplier(name: str) -> str | None:
+    """normalise_provider_name, or None for a redacted name; once per name, as a file names
+    each supplier on many lines."""
+    try:
+        return _name_cache[name]
+    except KeyError:
+        normalised = None if _REDACTED.search(name) else normalise_provider_name(name)[:300]
         if len(_name_cache) < 50_000:
             _name_cache[name] = normalised
-    return normalised
+        return normalised
 
 
 _CAPITAL = {"c": CapitalRevenue.CAPITAL, "capital": CapitalRevenue.CAPITAL, "cap": CapitalRevenue.CAPITAL}
@@ -702,8 +712,11 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
             )
             return None
     start = len(problems)
+    # Pad short rows (trailing empty cells left off) and add the empty cell missing fields read.
+    cells = [*cells, *[""] * (width - len(cells) + 1)]
+    at = plan.positions
 
-    raw_date = _text(cells, plan, "date").strip()
+    raw_date = cells[at["date"]].strip()
     payment_date = _date_cache.get(raw_date)
     if payment_date is None:
         payment_date = parse_spend_date(raw_date)
@@ -713,7 +726,7 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
         elif len(_date_cache) < 10_000:
             _date_cache[raw_date] = payment_date
 
-    supplier = _clean(_text(cells, plan, "supplier"))
+    supplier = _clean(cells[at["supplier"]])
     if not supplier:
         problems.append(SpendProblem(number, "supplier", "is blank"))
     elif len(supplier) > 300:
@@ -721,13 +734,13 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
 
     amount = None
     if "amount" in plan.index:
-        raw = _text(cells, plan, "amount")
+        raw = cells[at["amount"]]
         amount = parse_amount_pence(raw) if raw.strip() else None
         if amount is None:
             problems.append(SpendProblem(number, "amount", _amount_problem(raw)))
     else:
         # No net column: the net is the gross less the (recoverable) VAT.
-        gross_raw, vat_raw = _text(cells, plan, "gross"), _text(cells, plan, "vat")
+        gross_raw, vat_raw = cells[at["gross"]], cells[at["vat"]]
         gross = parse_amount_pence(gross_raw) if gross_raw.strip() else None
         vat = 0 if _placeholder(vat_raw) else parse_amount_pence(vat_raw)
         if gross is None:
@@ -737,7 +750,7 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
         if gross is not None and vat is not None:
             amount = gross - vat
 
-    capital_text = _text(cells, plan, "capital_revenue")
+    capital_text = cells[at["capital_revenue"]]
     capital_raw = _value_key(capital_text)
     capital_revenue = _CAPITAL.get(capital_raw) or _REVENUE.get(capital_raw) or ""
     if capital_raw and not capital_revenue and capital_raw not in _PLACEHOLDERS:
@@ -749,7 +762,7 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
             )
         )
 
-    company = _text(cells, plan, "company_number").strip()
+    company = cells[at["company_number"]].strip()
     company = "" if _placeholder(company) else normalise_company_number(company)
     if company and not _COMPANY.match(company):
         problems.append(
@@ -760,7 +773,7 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
             )
         )
 
-    charity_text = _text(cells, plan, "charity_number").strip()
+    charity_text = cells[at["charity_number"]].strip()
     charity = "" if _placeholder(charity_text) else charity_text.replace(" ", "").upper()
     if charity and not _CHARITY.match(charity):
         problems.append(
@@ -771,20 +784,20 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
             )
         )
 
-    vat_number = _text(cells, plan, "vat_number").strip().upper().replace(" ", "")
+    vat_number = cells[at["vat_number"]].strip().upper().replace(" ", "")
     vat_number = "" if _placeholder(vat_number) else vat_number
     if len(vat_number) > 20:
         problems.append(SpendProblem(number, "vat_number", "is longer than 20 characters"))
 
-    flag_text = _text(cells, plan, "vcse_flag")
+    flag_text = cells[at["vcse_flag"]]
     flag_raw = _value_key(flag_text)
     vcse_flag = True if flag_raw in _YES else False if flag_raw in _NO else None
     if flag_raw and vcse_flag is None and flag_raw not in _PLACEHOLDERS:
         problems.append(SpendProblem(number, "vcse_flag", f"'{flag_text.strip()}' is not Y or N (or blank)"))
 
-    transaction = _clean(_text(cells, plan, "transaction_number"))
-    service_area = _clean(_text(cells, plan, "service_area"))
-    expense_type = _clean(_text(cells, plan, "expense_type"))
+    transaction = _clean(cells[at["transaction_number"]])
+    service_area = _clean(cells[at["service_area"]])
+    expense_type = _clean(cells[at["expense_type"]])
     for name, value, limit in (
         ("transaction_number", transaction, 100),
         ("service_area", service_area, 300),
@@ -795,13 +808,14 @@ def read_row(number: int, cells: list[str], plan: ColumnPlan, problems: list[Spe
 
     if len(problems) > start:
         return None
-    redacted = bool(_REDACTED.search(supplier))
+    normalised = _normalised_supplier(supplier)
+    redacted = normalised is None
     return SpendRow(
         row_number=number,
         transaction_number=transaction,
         payment_date=payment_date,
         supplier_name=supplier,
-        normalised_supplier="" if redacted else _normalised_supplier(supplier),
+        normalised_supplier=normalised or "",
         amount_pence=amount,
         service_area=service_area,
         expense_type=expense_type,

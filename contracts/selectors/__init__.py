@@ -59,10 +59,14 @@ from contracts.selectors.spend import (
     UnmatchedSupplier,
     spend_import_get,
     spend_import_list,
+    spend_line_counts,
     spend_line_list,
+    spend_line_totals,
     spend_publisher_list,
     supplier_suggestions,
     unmatched_suppliers,
+    unmatched_line_count,
+    unmatched_line_totals,
     unmatched_suppliers_queryset,
 )
 
@@ -119,9 +123,13 @@ __all__ = [
     "UnmatchedSupplier",
     "spend_import_get",
     "spend_import_list",
+    "spend_line_counts",
     "spend_line_list",
+    "spend_line_totals",
     "spend_publisher_list",
     "supplier_suggestions",
     "unmatched_suppliers",
+    "unmatched_line_count",
+    "unmatched_line_totals",
     "unmatched_suppliers_queryset",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from rapidfuzz import fuzz, process
 
 from contracts.models import Provider, SpendImport, SpendLine, SpendPublisher
@@ -112,3 +113,34 @@ def unmatched_suppliers(rows: list[dict]) -> list[UnmatchedSupplier]:
         )
         for r in rows
     ]
+
+
+def spend_line_counts(lines: QuerySet[SpendLine]) -> dict:
+    """How many of these lines there are, matched, unmatched, redacted and linked to a contract,
+    and their total in pence (one query)."""
+    return lines.order_by().aggregate(
+        lines=Count("id"),
+        matched=Count("id", filter=Q(provider__isnull=False)),
+        unmatched=Count("id", filter=Q(provider__isnull=True, redacted=False)),
+        redacted=Count("id", filter=Q(redacted=True)),
+        with_contract=Count("id", filter=Q(contract__isnull=False)),
+        pence=Coalesce(Sum("amount_pence"), 0),
+    )
+
+
+def spend_line_totals(lines: QuerySet[SpendLine]) -> dict:
+    """The lines' count and total in pence (one query)."""
+    return lines.order_by().aggregate(lines=Count("id"), pence=Coalesce(Sum("amount_pence"), 0))
+
+
+def unmatched_line_totals(lines: QuerySet[SpendLine] | None = None) -> dict:
+    """Count and total (pence) of the unmatched, unredacted lines among `lines` (one query)."""
+    lines = SpendLine.objects.all() if lines is None else lines
+    return spend_line_totals(lines.filter(provider__isnull=True, redacted=False))
+
+
+def unmatched_line_count(normalised_names: list[str]) -> int:
+    """How many unmatched lines carry these supplier names: the lines a confirmation will match."""
+    return SpendLine.objects.filter(
+        normalised_supplier__in=normalised_names, provider__isnull=True, redacted=False
+    ).count()

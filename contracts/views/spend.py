@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,8 +56,12 @@ from contracts.models import Contract, Provider, SpendImport, SpendImportStatus,
 from contracts.selectors import (
     spend_import_get,
     spend_import_list,
+    spend_line_counts,
     spend_line_list,
+    spend_line_totals,
     spend_publisher_list,
+    unmatched_line_count,
+    unmatched_line_totals,
     unmatched_suppliers,
     unmatched_suppliers_queryset,
 )
@@ -296,18 +300,7 @@ def _spend_import_or_404(pk: int) -> SpendImport:
 
 
 def _line_counts(lines: QuerySet[SpendLine]) -> dict:
-    """How many lines, matched, unmatched, redacted and linked to a contract, and their total, in one query.
-
-    (A read across a set of lines; a candidate for contracts.selectors once another page needs it.)
-    """
-    counts = lines.order_by().aggregate(
-        lines=Count("id"),
-        matched=Count("id", filter=Q(provider__isnull=False)),
-        unmatched=Count("id", filter=Q(provider__isnull=True, redacted=False)),
-        redacted=Count("id", filter=Q(redacted=True)),
-        with_contract=Count("id", filter=Q(contract__isnull=False)),
-        pence=Sum("amount_pence"),
-    )
+    counts = spend_line_counts(lines)
     counts["total"] = pence_to_pounds(counts.pop("pence"))
     return counts
 
@@ -410,7 +403,7 @@ class SpendLineListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     def totals(self) -> dict:
         """The filtered lines' count and total in pence, in one aggregate query (the pages reuse the count)."""
         if not hasattr(self, "_totals"):
-            self._totals = self.object_list.order_by().aggregate(lines=Count("id"), pence=Sum("amount_pence"))
+            self._totals = spend_line_totals(self.object_list)
         return self._totals
 
     def get_table_pagination(self, table):
@@ -471,13 +464,6 @@ class SpendLineListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 # --- Suppliers not yet matched to a provider --------------------------------------------------------------
 
 
-def _unmatched_lines(normalised_names: list[str]) -> int:
-    """How many unmatched lines carry these supplier names: the lines a confirmation will match."""
-    return SpendLine.objects.filter(
-        normalised_supplier__in=normalised_names, provider__isnull=True, redacted=False
-    ).count()
-
-
 class SupplierMatchListView(RoleRequiredMixin, TemplateView):
     """Supplier names in the spend files that no provider is matched to, largest spend first, with close
     provider names suggested for a person to confirm. Procurement confirms a match, creates providers
@@ -498,9 +484,7 @@ class SupplierMatchListView(RoleRequiredMixin, TemplateView):
         lines = SpendLine.objects.all() if spend_import is None else SpendLine.objects.filter(spend_import=spend_import)
         page = Paginator(unmatched_suppliers_queryset(lines), PER_PAGE).get_page(self.request.GET.get("page"))
         can_match = user.has_perms(MATCH_PERMISSIONS)
-        totals = lines.filter(provider__isnull=True, redacted=False).aggregate(
-            lines=Count("id"), pence=Sum("amount_pence")
-        )
+        totals = unmatched_line_totals(lines)
         context.update(
             spend_import=spend_import,
             page=page,
@@ -540,7 +524,7 @@ class SupplierMatchListView(RoleRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(confirm_form=form), status=400)
         name = form.cleaned_data["supplier"]
         provider = form.cleaned_data["provider_obj"]
-        count = _unmatched_lines([normalise_provider_name(name)])
+        count = unmatched_line_count([normalise_provider_name(name)])
         try:
             supplier_alias_confirm(name=name, provider=provider, actor=request.user)
         except SpendFileError as exc:
@@ -557,7 +541,7 @@ class SupplierMatchListView(RoleRequiredMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(create_form=form), status=400)
         names = form.cleaned_data["supplier"]
-        count = _unmatched_lines(names)
+        count = unmatched_line_count(names)
         created = providers_create_from_spend(normalised_names=names, actor=request.user)
         messages.success(
             request,

@@ -19,7 +19,7 @@ from commissioning.choices import Role
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.selectors import supporting_outcome_get
 from contracts.models import Contract
-from contracts.selectors import contract_get, contract_totals, contracts_ending_soon, recent_quarters
+from contracts.selectors import contract_get, contract_spend, contract_totals, contracts_ending_soon, recent_quarters
 from outcomes_link.filtersets import (
     ContractRegisterPageFilterSet,
     RAGMatrixFilterSet,
@@ -195,6 +195,7 @@ class ContractDetailView(RoleRequiredMixin, TemplateView):
             links=list(contract_thread(contract=contract)),
             changes=contract_recent_changes(contract=contract),
             performance=contract_performance_overview(contract=contract),
+            spend=contract_spend(contract=contract),
             can_edit_contract=_can_edit_contract(user, contract),
             can_edit_links=_can_edit_links(user, contract),
             **kwargs,

@@ -56,6 +56,7 @@ from contracts.selectors.providers import (
 from contracts.selectors.spend import (
     SUGGESTION_SCORE,
     Suggestion,
+    contract_spend,
     UnmatchedSupplier,
     spend_import_get,
     spend_import_list,
@@ -119,6 +120,7 @@ __all__ = [
     "recent_quarters",
     "returns_due_in_quarter",
     "SUGGESTION_SCORE",
+    "contract_spend",
     "Suggestion",
     "UnmatchedSupplier",
     "spend_import_get",

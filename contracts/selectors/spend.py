@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from rapidfuzz import fuzz, process
 
+from commissioning.db import pence_to_pounds
 from contracts.models import Provider, SpendImport, SpendLine, SpendPublisher
 
 # Close names at or above this rapidfuzz score (0-100) are suggested for a person to confirm.
@@ -56,8 +57,6 @@ class UnmatchedSupplier:
 
     @property
     def total(self):
-        from commissioning.db import pence_to_pounds  # noqa: PLC0415
-
         return pence_to_pounds(self.total_pence)
 
 
@@ -144,3 +143,14 @@ def unmatched_line_count(normalised_names: list[str]) -> int:
     return SpendLine.objects.filter(
         normalised_supplier__in=normalised_names, provider__isnull=True, redacted=False
     ).count()
+
+
+def contract_spend(*, contract) -> dict:
+    """What the published spend files show paid under a contract: lines, total (Decimal pounds)
+    and the last payment date (one query). Lines are linked to a contract by
+    contracts.services.spend_lines_link_contracts."""
+    found = SpendLine.objects.filter(contract=contract).aggregate(
+        lines=Count("id"), pence=Coalesce(Sum("amount_pence"), 0), last_payment=Max("payment_date")
+    )
+    found["total"] = pence_to_pounds(found.pop("pence"))
+    return found

@@ -17,7 +17,7 @@ from commissioning.choices import Role
 from commissioning.models import SupportingOutcome
 from contracts.choices import ContractStatus
 from outcomes_link.models import OutcomeLink
-from tests.contracts.factories import ContractFactory, ProviderFactory
+from tests.contracts.factories import ContractFactory, ProviderFactory, import_spend, spend_csv
 from tests.outcomes_link.factories import OutcomeLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -708,3 +708,16 @@ def test_form_fields_render_in_govuk_markup_with_linked_errors():
     summary = render_to_string("_partials/error_summary.html", {"form": form})
     assert 'href="#id_amount"' in summary and "Annual value: Enter a number." in summary
     assert 'href="#id_kind_0"' in summary  # radios link to their first option
+
+
+def test_contract_page_shows_what_the_spend_files_paid_under_it(client, member, directorate):
+    contract = ContractFactory(
+        directorate=directorate, start_date=datetime.date(2024, 4, 1), end_date=datetime.date(2027, 3, 31)
+    )
+    name = contract.provider.name
+    import_spend(spend_csv([("2025-05-01", "T1", name, "1,000.10"), ("2025-06-01", "T2", name, "(0.05)")]))
+    client.force_login(member)
+    page = client.get(reverse("outcomes_link:contract_detail", args=[contract.pk])).content.decode()
+    assert "£1,000.05 over 2 payment lines" in page
+    assert f"?contract_id={contract.pk}" in page
+    assert "Last paid 1 June 2025" in page

@@ -56,8 +56,8 @@ from contracts.selectors.providers import (
 from contracts.selectors.spend import (
     SUGGESTION_SCORE,
     Suggestion,
-    contract_spend,
     UnmatchedSupplier,
+    contract_spend,
     spend_import_get,
     spend_import_list,
     spend_line_counts,
@@ -65,9 +65,9 @@ from contracts.selectors.spend import (
     spend_line_totals,
     spend_publisher_list,
     supplier_suggestions,
-    unmatched_suppliers,
     unmatched_line_count,
     unmatched_line_totals,
+    unmatched_suppliers,
     unmatched_suppliers_queryset,
 )
 

@@ -30,6 +30,11 @@ WRITE_PERMISSIONS: dict[str, set[str]] = {
         "contracts.change_deduction",
         "contracts.add_performanceassessment",
         "contracts.change_performanceassessment",
+        # Social value (issue 5): commitments and delivery returns of their contracts.
+        "social_value.add_socialvaluecommitment",
+        "social_value.change_socialvaluecommitment",
+        "social_value.add_deliveryreturn",
+        "social_value.change_deliveryreturn",
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",

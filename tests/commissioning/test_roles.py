@@ -49,7 +49,7 @@ def test_member_can_only_view():
     assert perms == {p for p in _all_domain_perms() if ".view_" in p}
 
 
-def test_commissioner_writes_contracts_their_performance_and_outcome_links_only():
+def test_commissioner_writes_contracts_their_performance_social_value_and_outcome_links_only():
     assert _writes(_group_perms(Role.COMMISSIONER)) == {
         "contracts.add_contract",
         "contracts.change_contract",
@@ -61,6 +61,10 @@ def test_commissioner_writes_contracts_their_performance_and_outcome_links_only(
         "contracts.change_deduction",
         "contracts.add_performanceassessment",
         "contracts.change_performanceassessment",
+        "social_value.add_socialvaluecommitment",
+        "social_value.change_socialvaluecommitment",
+        "social_value.add_deliveryreturn",
+        "social_value.change_deliveryreturn",
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",

@@ -129,3 +129,24 @@ def spend_dataset() -> SpendDataset:
     lines.add("2024-08-10", "Redacted Personal Information", "400.00", redacted=True)
     lines.add("2024-08-11", "REDACTED", "100.00", redacted=True)
     return SpendDataset(kent_sme, kent_micro_vcs, outside_large, outside_vcs, unknown, lines)
+
+
+# ---------------------------------------------------------------- social value catalogue (issue 5)
+
+
+def measure(code: str = "LET1", *, unit: str = "people", proxies: list[tuple] = (), supporting_outcomes=()):
+    """A catalogue measure under a test theme and outcome, with proxy versions (value, valid_from)."""
+    from social_value.models import ProxyValue, SocialValueMeasure, SocialValueOutcome, SocialValueTheme
+
+    theme, _ = SocialValueTheme.objects.get_or_create(code="T-LET", defaults={"name": "Local employment"})
+    outcome, _ = SocialValueOutcome.objects.get_or_create(
+        code="O-LET", defaults={"theme": theme, "name": "More local people in work"}
+    )
+    item = SocialValueMeasure.objects.create(outcome=outcome, code=code, name=f"Measure {code}", unit=unit)
+    for value, valid_from in proxies:
+        ProxyValue.objects.create(
+            measure=item, value=Decimal(value), source=f"Test source {valid_from.year}", source_year=valid_from.year,
+            valid_from=valid_from,
+        )  # fmt: skip
+    item.supporting_outcomes.set(supporting_outcomes)
+    return item

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from social_value.models import DeliveryStatus
+from social_value.selectors import commitment_list, commitment_progress
 from social_value.services import (
     commitment_create,
     commitment_vary,
@@ -99,3 +100,37 @@ def test_a_rejected_return_says_why(contract, jobs, commissioner):
         delivery_return_reject(delivery=delivery, reason="", actor=commissioner)
     rejected = delivery_return_reject(delivery=delivery, reason="No payroll evidence", actor=commissioner)
     assert (rejected.status, rejected.rejection_reason) == (DeliveryStatus.REJECTED, "No payroll evidence")
+
+
+def test_progress_counts_only_verified_returns_against_the_straight_line(
+    contract, jobs, commissioner, django_assert_max_num_queries
+):
+    commitment = commitment_create(contract=contract, measure=jobs, quantity=Decimal("10"), committed_on=D(2025, 4, 1),
+                                   start_date=D(2025, 4, 1), due_date=D(2027, 4, 1), actor=commissioner)  # fmt: skip
+    for quantity, verify in ((Decimal("3"), True), (Decimal("1.5"), True), (Decimal("4"), False)):
+        delivery = delivery_return_submit(commitment=commitment, period_start=D(2025, 4, 1),
+                                          period_end=D(2025, 12, 31), quantity=quantity, evidence_note="Payroll",
+                                          actor=commissioner)  # fmt: skip
+        if verify:
+            delivery_return_verify(delivery=delivery, actor=commissioner)
+    with django_assert_max_num_queries(1):
+        (progress,) = commitment_progress(commitment_list(), on=D(2026, 4, 1))  # half way: 5 expected
+    assert progress.delivered == Decimal("4.50")
+    assert progress.delivered_value == Decimal("5627.25")  # 4.5 × £1,250.50
+    assert progress.share == Decimal("45.0")
+    assert progress.shortfall == Decimal("0.50")
+    assert progress.status_label == "At risk"  # 4.5 is 90% of the 5 expected
+
+
+def test_commitment_list_runs_one_query_whatever_the_number(directorate, jobs, commissioner,
+                                                            django_assert_max_num_queries):  # fmt: skip
+    for _ in range(2):
+        commitment_create(contract=ContractFactory(directorate=directorate), measure=jobs, quantity=Decimal("1"),
+                          committed_on=D(2025, 4, 1), actor=commissioner)  # fmt: skip
+    with django_assert_max_num_queries(1):
+        assert len(list(commitment_list())) == 2
+    for _ in range(10):
+        commitment_create(contract=ContractFactory(directorate=directorate), measure=jobs, quantity=Decimal("1"),
+                          committed_on=D(2025, 4, 1), actor=commissioner)  # fmt: skip
+    with django_assert_max_num_queries(1):
+        assert len(list(commitment_list())) == 12

@@ -23,6 +23,7 @@ from contracts.models import (
     SpendPublisher,
     SupplierAlias,
 )
+from social_value.models import DeliveryReturn, SocialValueCommitment
 from tests.commissioning.factories import (
     StrategicOutcomeFactory,
     SuggestedMeasureFactory,
@@ -33,7 +34,7 @@ from tests.contracts.factories import ContractFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"commissioning", "contracts"}
+OUR_APPS = {"commissioning", "contracts", "social_value"}
 READ_ONLY = {
     Provider,
     Contract,
@@ -47,6 +48,9 @@ READ_ONLY = {
     SpendImport,
     SpendLine,
     SupplierAlias,
+    # Social value: commitments and returns go through social_value.services.
+    SocialValueCommitment,
+    DeliveryReturn,
 }
 
 

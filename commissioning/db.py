@@ -1,6 +1,6 @@
 """What every app's models and selectors share: the audited base model and exact money sums."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.db.models import F, Func, Sum
@@ -36,6 +36,14 @@ def money_sum(expression: str | F) -> Coalesce:
         0,
         output_field=models.BigIntegerField(),
     )
+
+
+def percent_of(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """`part` as a percentage of `whole` to one decimal place, rounded half up as the council's
+    reports round ("7,921 (63.0%)"); None when the whole is nothing."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def pence_to_pounds(pence: int | float | Decimal | None) -> Decimal:

@@ -35,6 +35,13 @@ def ensure_directorate_scope(user, directorate_id: int | None) -> None:
         raise PermissionDenied("You can only change contracts of your own directorate.")
 
 
+def ensure_actor_scope(actor, directorate_id: int | None) -> None:
+    """For services: as ensure_directorate_scope, except that a write with no actor (the demo, a
+    command run by the system) is not scoped."""
+    if actor is not None:
+        ensure_directorate_scope(actor, directorate_id)
+
+
 class RoleRequiredMixin(AccessMixin):
     """Pages: sign-in required; then any role reads, and `permission_required` (if set) writes.
 

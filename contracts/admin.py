@@ -25,7 +25,7 @@ from contracts.models import (
 )
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdminMixin:
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -34,6 +34,14 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    pass
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Provider)
@@ -100,17 +108,6 @@ class PerformanceAssessmentAdmin(ReadOnlyHistoryAdmin):
 
 # Local spend: imports run, roll back and match suppliers through contracts.services, which
 # keep them all or nothing and attributed; the admin only shows them.
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SpendPublisher)

@@ -44,7 +44,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commissioning.choices import AreaStatus, Role
-from commissioning.db import money_sum, pence_to_pounds
+from commissioning.db import money_sum, pence_to_pounds, percent_of
 from commissioning.models import Directorate, SupportingOutcome, User
 from commissioning.services import (
     DEFAULT_POSTCODE_DISTRICTS_FILE,
@@ -1125,11 +1125,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None) -
 def kent_based_share(providers=None) -> Decimal:
     """Percentage of providers that are Kent-based, to one decimal place (the 2016 report's measure)."""
     qs = providers if providers is not None else Provider.objects.all()
-    total = qs.count()
-    if not total:
-        return Decimal("0")
     local = qs.filter(location=Location.LOCAL).count()
-    return (Decimal(local) * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent_of(local, qs.count()) or Decimal("0")
 
 
 # --------------------------------------------------------------------------- contract performance

@@ -6,6 +6,7 @@ the proxy in force, the directorate rule and verification, so here they are read
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from contracts.admin import ReadOnlyHistoryAdmin
 from social_value.models import (
     DeliveryReturn,
     ProxyValue,
@@ -47,17 +48,6 @@ class SocialValueMeasureAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
     filter_horizontal = ("supporting_outcomes",)
     inlines = [ProxyValueInline]
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SocialValueCommitment)

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from commissioning.db import pence_to_pounds
+from commissioning.db import pence_to_pounds, percent_of
 from commissioning.templatetags.gt import money, money_short
 from contracts.charts import nice_step
-from social_value.reports import BreakdownRow, percent
+from social_value.reports import BreakdownRow
 
 WIDTH = 640
 HEIGHT = 280
@@ -211,8 +211,8 @@ def monthly_trend(rows: Sequence[BreakdownRow]) -> list[MonthTrend]:
                 unknown=pence_to_pounds(unknown),
                 redacted=pence_to_pounds(redacted),
                 # A share of a net credit (or of nothing) means nothing, so it is left out.
-                kent_share=percent(kent, total) if total > 0 else None,
-                unknown_share=percent(unknown, total) if total > 0 else None,
+                kent_share=percent_of(kent, total) if total > 0 else None,
+                unknown_share=percent_of(unknown, total) if total > 0 else None,
             )
         )
         month = _next_month(month)

@@ -24,25 +24,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 from django.db.models import Max, Min, QuerySet
 
-from commissioning.db import pence_to_pounds
+from commissioning.db import pence_to_pounds, percent_of
 from contracts.choices import Location, Sector, SizeBand
 from contracts.models import CapitalRevenue, SpendLine
 from contracts.periods import financial_year_label
 from social_value import selectors
 
 SME = [SizeBand.MICRO.value, SizeBand.SMALL.value, SizeBand.MEDIUM.value]
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """A share to one decimal place, rounded half up as the annual report rounds; None of nothing."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _flags(frame: pd.DataFrame) -> pd.DataFrame:
@@ -117,14 +110,14 @@ class LocalSpendSummary:
 
     @property
     def kent_share(self) -> Decimal | None:
-        return percent(self.kent_spend, self.total_spend)
+        return percent_of(self.kent_spend, self.total_spend)
 
     @property
     def kent_supplier_share(self) -> Decimal | None:
-        return percent(self.kent_suppliers, self.suppliers)
+        return percent_of(self.kent_suppliers, self.suppliers)
 
     def share(self, name: str) -> Decimal | None:
-        return percent(getattr(self, name), self.total_spend)
+        return percent_of(getattr(self, name), self.total_spend)
 
     def pounds(self, name: str) -> Decimal:
         return pence_to_pounds(getattr(self, name))
@@ -195,7 +188,7 @@ class BreakdownRow:
 
     @property
     def kent_share(self) -> Decimal | None:
-        return percent(self.kent_spend, self.total_spend)
+        return percent_of(self.kent_spend, self.total_spend)
 
     def pounds(self, name: str) -> Decimal:
         return pence_to_pounds(getattr(self, name))

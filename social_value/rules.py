@@ -20,7 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 
-PENNY = Decimal("0.01")
+from commissioning.db import PENNY, percent_of
+
 AT_RISK_FROM = Decimal("0.80")
 DAYS_IN_YEAR = Decimal("365.25")
 
@@ -90,9 +91,7 @@ def profile_status(
 
 def delivered_share(delivered: Decimal, total: Decimal) -> Decimal | None:
     """% of the commitment delivered, to one decimal place; None for a zero commitment."""
-    if not total:
-        return None
-    return (delivered * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent_of(delivered, total)
 
 
 def shortfall(delivered: Decimal, total: Decimal, *, start: datetime.date, due: datetime.date, on: datetime.date):

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from commissioning.audit import attribute, set_fields
-from commissioning.permissions import ensure_directorate_scope
+from commissioning.audit import acting_user, attribute, set_fields
+from commissioning.permissions import ensure_actor_scope
 from contracts.models import Contract
 from social_value import rules
 from social_value.models import (
@@ -26,12 +26,7 @@ from social_value.models import (
 
 
 def _scope(actor, contract: Contract) -> None:
-    if actor is not None:
-        ensure_directorate_scope(actor, contract.directorate_id)
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    ensure_actor_scope(actor, contract.directorate_id)
 
 
 def proxy_for(measure: SocialValueMeasure, on: datetime.date) -> rules.Proxy | None:
@@ -132,7 +127,7 @@ def delivery_return_submit(
         period_end=period_end,
         quantity=quantity,
         evidence_note=(evidence_note or "").strip(),
-        submitted_by=_user(actor),
+        submitted_by=acting_user(actor),
     )
     if evidence_file is not None:
         delivery.evidence_file = evidence_file
@@ -150,7 +145,7 @@ def delivery_return_verify(*, delivery: DeliveryReturn, actor=None) -> DeliveryR
     if delivery.status != DeliveryStatus.SUBMITTED:
         raise ValidationError(f"Only a submitted return can be verified; this one is {delivery.get_status_display()}.")
     delivery.status = DeliveryStatus.VERIFIED
-    delivery.verified_by, delivery.verified_at = _user(actor), timezone.now()
+    delivery.verified_by, delivery.verified_at = acting_user(actor), timezone.now()
     delivery.rejection_reason = ""
     attribute(delivery, actor=actor, reason="Delivery return verified")
     delivery.save()
@@ -168,7 +163,7 @@ def delivery_return_reject(*, delivery: DeliveryReturn, reason: str, actor=None)
         raise ValidationError(f"Only a submitted return can be rejected; this one is {delivery.get_status_display()}.")
     delivery.status = DeliveryStatus.REJECTED
     delivery.rejection_reason = reason.strip()
-    delivery.verified_by, delivery.verified_at = _user(actor), timezone.now()
+    delivery.verified_by, delivery.verified_at = acting_user(actor), timezone.now()
     attribute(delivery, actor=actor, reason=f"Delivery return rejected: {delivery.rejection_reason}")
     delivery.save()
     return delivery

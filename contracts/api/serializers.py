@@ -17,7 +17,7 @@ from commissioning.api.serializers import (
 )
 from commissioning.models import Directorate, SupportingOutcome, User
 from contracts.choices import AssessmentReason, Direction, PerformanceRating
-from contracts.importers.spend import FIELDS as SPEND_FIELDS
+from contracts.importers.spend import column_mapping
 from contracts.models import (
     KPI,
     AssessmentRating,
@@ -667,7 +667,6 @@ class SpendColumnsField(serializers.Field):
 
     default_error_messages = {
         "invalid": 'Give the columns as a JSON object ({{"supplier": "Beneficiary"}}) or as FIELD=HEADER.',
-        "unknown": "'{name}' is not a field; the fields are {fields}.",
     }
 
     def get_value(self, dictionary):
@@ -680,29 +679,23 @@ class SpendColumnsField(serializers.Field):
         parts = data if isinstance(data, list) else [data]
         columns: dict[str, str] = {}
         for part in parts:
-            if isinstance(part, dict):
-                found = part
-            elif isinstance(part, str) and part.strip().startswith("{"):
+            if isinstance(part, str) and not part.strip():
+                continue
+            if isinstance(part, str) and part.strip().startswith("{"):
                 try:
-                    found = json.loads(part)
+                    part = json.loads(part)
                 except ValueError:
                     self.fail("invalid")
-                if not isinstance(found, dict):
+                if not isinstance(part, dict):
                     self.fail("invalid")
-            elif isinstance(part, str) and "=" in part:
-                name, _, heading = part.partition("=")
-                found = {name: heading}
-            elif isinstance(part, str) and not part.strip():
-                continue
-            else:
+            elif isinstance(part, str):
+                part = [part]  # FIELD=HEADER
+            elif not isinstance(part, dict):
                 self.fail("invalid")
-            for name, heading in found.items():
-                name = str(name).strip()
-                if name not in SPEND_FIELDS:
-                    self.fail("unknown", name=name, fields=", ".join(SPEND_FIELDS))
-                if not isinstance(heading, str) or not heading.strip():
-                    self.fail("invalid")
-                columns[name] = heading.strip()
+            try:
+                columns.update(column_mapping(part))
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc)) from None
         return columns
 
     def to_representation(self, value):

@@ -48,6 +48,29 @@ FIELDS: dict[str, str] = {
 }
 REQUIRED_FIELDS = ("date", "supplier", "amount")
 
+
+def column_mapping(pairs) -> dict[str, str]:
+    """A person's column mapping, checked: a dict of field to heading, or FIELD=HEADER texts (the
+    command line's --column, the API's repeated `columns`). ValueError says what is wrong."""
+    items = pairs.items() if isinstance(pairs, dict) else [_column_pair(text) for text in pairs]
+    mapping = {}
+    for name, heading in items:
+        name = str(name).strip().lower()
+        if name not in FIELDS:
+            raise ValueError(f"'{name}' is not a field. The fields are: {', '.join(FIELDS)}.")
+        if not isinstance(heading, str) or not heading.strip():
+            raise ValueError(f"give the heading for {name}: write it as FIELD=HEADER, for example supplier=Payee.")
+        mapping[name] = heading.strip()
+    return mapping
+
+
+def _column_pair(text: str) -> tuple[str, str]:
+    name, sep, heading = text.partition("=")
+    if not sep or not name.strip() or not heading.strip():
+        raise ValueError(f"{text!r}: write it as FIELD=HEADER, for example supplier=Payee.")
+    return name, heading
+
+
 # The headings each field goes by in published files, best first (compared in lower case with
 # punctuation as spaces). "gross" and "vat" are read only to work out a net amount where a file
 # gives gross and VAT but no net; "publisher" names the council that published the file.

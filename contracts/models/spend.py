@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from commissioning.db import PENNY, TimeStampedModel
+from commissioning.db import TimeStampedModel, pence_to_pounds
 from contracts.models.contract import Contract, Provider
 
 
@@ -83,11 +83,11 @@ class SpendImport(TimeStampedModel):
 
     @property
     def total(self) -> Decimal:
-        return (Decimal(self.total_pence) / 100).quantize(PENNY)
+        return pence_to_pounds(self.total_pence)
 
     @property
     def added(self) -> Decimal:
-        return (Decimal(self.added_pence) / 100).quantize(PENNY)
+        return pence_to_pounds(self.added_pence)
 
     @property
     def lines_already_there(self) -> int:
@@ -158,7 +158,7 @@ class SpendLine(models.Model):
 
     @property
     def amount(self) -> Decimal:
-        return (Decimal(self.amount_pence) / 100).quantize(PENNY)
+        return pence_to_pounds(self.amount_pence)
 
 
 class SpendStagingLine(models.Model):

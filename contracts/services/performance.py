@@ -21,9 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from commissioning.audit import attribute, set_fields
+from commissioning.audit import acting_user, attribute, set_fields
 from commissioning.db import money_sum, pence_to_pounds
-from commissioning.permissions import ensure_directorate_scope
+from commissioning.permissions import ensure_actor_scope
 from contracts.choices import (
     CAPPED_DEDUCTION_STATUSES,
     COUNTED_RETURN_STATUSES,
@@ -82,8 +82,7 @@ _PERIOD_FIELDS = ("frequency", "first_period_start")
 
 
 def _scope(actor, contract: Contract) -> None:
-    if actor is not None:
-        ensure_directorate_scope(actor, contract.directorate_id)
+    ensure_actor_scope(actor, contract.directorate_id)
 
 
 def _check_fields(name: str, data: Iterable[str]) -> None:
@@ -310,7 +309,7 @@ def _save_return(ret: KPIReturn, *, actor, reason: str) -> KPIReturn:
     previous_status = previous[0] if previous else None
     if ret.status == ReturnStatus.SUBMITTED and previous != (ReturnStatus.SUBMITTED, ret.actual):
         # Newly submitted, resubmitted after being sent back, or a submitted value changed.
-        ret.submitted_at, ret.submitted_by = timezone.now(), _user(actor)
+        ret.submitted_at, ret.submitted_by = timezone.now(), acting_user(actor)
     elif ret.status == ReturnStatus.DRAFT:
         # A draft has not been submitted, whatever happened to it before (history keeps that).
         ret.submitted_at = ret.submitted_by = None
@@ -327,10 +326,6 @@ def _save_return(ret: KPIReturn, *, actor, reason: str) -> KPIReturn:
     return ret
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def kpi_return_accept(*, kpi_return: KPIReturn, actor=None, reason: str = "") -> KPIReturn:
     """The commissioner accepts a submitted return as the agreed record."""
@@ -340,7 +335,7 @@ def kpi_return_accept(*, kpi_return: KPIReturn, actor=None, reason: str = "") ->
             f"Only a submitted return can be accepted; this one is {kpi_return.get_status_display().lower()}."
         )
     kpi_return.status = ReturnStatus.ACCEPTED
-    kpi_return.reviewed_by, kpi_return.reviewed_at = _user(actor), timezone.now()
+    kpi_return.reviewed_by, kpi_return.reviewed_at = acting_user(actor), timezone.now()
     kpi_return.full_clean()
     attribute(kpi_return, actor=actor, reason=reason or "Return accepted")
     kpi_return.save()
@@ -358,7 +353,7 @@ def kpi_return_send_back(*, kpi_return: KPIReturn, reason: str, actor=None) -> K
         )
     kpi_return.status = ReturnStatus.RETURNED
     kpi_return.returned_reason = (reason or "").strip()
-    kpi_return.reviewed_by, kpi_return.reviewed_at = _user(actor), timezone.now()
+    kpi_return.reviewed_by, kpi_return.reviewed_at = acting_user(actor), timezone.now()
     kpi_return.full_clean()
     attribute(kpi_return, actor=actor, reason=f"Return sent back: {kpi_return.returned_reason}")
     kpi_return.save()
@@ -668,7 +663,7 @@ def performance_concern_resolve(*, concern: PerformanceConcern, note: str, actor
         raise ValidationError("This concern is already resolved.")
     if not (note or "").strip():
         raise ValidationError({"resolution_note": "Say how the concern was resolved."})
-    concern.resolved_at, concern.resolved_by, concern.resolution_note = timezone.now(), _user(actor), note.strip()
+    concern.resolved_at, concern.resolved_by, concern.resolution_note = timezone.now(), acting_user(actor), note.strip()
     concern.full_clean()
     attribute(concern, actor=actor, reason="Concern resolved")
     concern.save()
@@ -688,7 +683,7 @@ def _deduction_decide(deduction: Deduction, *, status: str, reason: str, actor) 
             f"{DeductionStatus(status).label.lower()}."
         )
     deduction.status, deduction.reason = status, (reason or "").strip()
-    deduction.decided_by, deduction.decided_at = _user(actor), timezone.now()
+    deduction.decided_by, deduction.decided_at = acting_user(actor), timezone.now()
     deduction.full_clean()
     attribute(deduction, actor=actor, reason=deduction.reason or f"Deduction {DeductionStatus(status).label.lower()}")
     deduction.save()
@@ -792,7 +787,7 @@ def performance_assessment_confirm(
         row.save()
     assessment.status = AssessmentStatus.CONFIRMED
     assessment.note = (note or assessment.note or "").strip()
-    assessment.confirmed_by, assessment.confirmed_at = _user(actor), timezone.now()
+    assessment.confirmed_by, assessment.confirmed_at = acting_user(actor), timezone.now()
     assessment.full_clean()
     attribute(assessment, actor=actor, reason="Assessment confirmed")
     assessment.save()

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from commissioning.audit import attribute, set_fields
 from commissioning.choices import Role
-from commissioning.permissions import ensure_directorate_scope
+from commissioning.permissions import ensure_actor_scope
 from commissioning.postcodes import normalise_postcode
 from commissioning.selectors import postcode_area_status
 from contracts.choices import (
@@ -244,8 +244,7 @@ def contract_create(*, actor=None, reason: str = "", **data) -> Contract:
     if unknown:
         raise TypeError(f"contract_create() got unexpected fields: {sorted(unknown)}")
     contract = Contract(**data)
-    if actor is not None:
-        ensure_directorate_scope(actor, contract.directorate_id)
+    ensure_actor_scope(actor, contract.directorate_id)
     _contract_prepare(contract)
     attribute(contract, actor=actor, reason=reason or "Contract added")
     contract.save()
@@ -258,11 +257,9 @@ def contract_update(*, contract: Contract, data: dict, actor=None, reason: str =
     unknown = set(data) - set(CONTRACT_FIELDS)
     if unknown:
         raise TypeError(f"contract_update() got unexpected fields: {sorted(unknown)}")
-    if actor is not None:
-        ensure_directorate_scope(actor, contract.directorate_id)
+    ensure_actor_scope(actor, contract.directorate_id)
     set_fields(contract, data)
-    if actor is not None:
-        ensure_directorate_scope(actor, contract.directorate_id)
+    ensure_actor_scope(actor, contract.directorate_id)
     _contract_prepare(contract)
     attribute(contract, actor=actor, reason=reason)
     contract.save()

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from commissioning.db import PENNY
+from commissioning.db import pence_to_pounds
 from contracts.choices import ContractStatus
 from contracts.importers.spend import (
     MAX_PROBLEMS_SHOWN,
@@ -106,15 +106,11 @@ class SpendImportResult:
 
     @property
     def total(self) -> Decimal:
-        return _pounds(self.total_pence)
+        return pence_to_pounds(self.total_pence)
 
     @property
     def added(self) -> Decimal:
-        return _pounds(self.added_pence)
-
-
-def _pounds(pence: int) -> Decimal:
-    return (Decimal(pence) / 100).quantize(PENNY)
+        return pence_to_pounds(self.added_pence)
 
 
 def file_sha256(handle: BinaryIO) -> str:
@@ -552,13 +548,15 @@ def spend_lines_match(*, spend_import: SpendImport | None = None) -> int:
     return matched
 
 
-def spend_lines_link_contracts(*, spend_import: SpendImport | None = None) -> int:
+def spend_lines_link_contracts(*, spend_import: SpendImport | None = None, provider: Provider | None = None) -> int:
     """Link matched lines to a contract where the provider has exactly one contract (not in the
     pipeline) in force on the payment date; a provider with two such contracts is left for a
     person, so no spend is put against the wrong contract. Returns the number of lines linked."""
     lines = SpendLine.objects.filter(contract__isnull=True, provider__isnull=False)
     if spend_import is not None:
         lines = lines.filter(spend_import=spend_import)
+    if provider is not None:
+        lines = lines.filter(provider=provider)
     in_force = (
         Contract.objects.filter(
             provider_id=OuterRef("provider_id"),
@@ -602,7 +600,7 @@ def supplier_alias_confirm(*, name: str, provider: Provider, actor) -> SupplierA
     SpendLine.objects.filter(normalised_supplier=normalised, provider__isnull=True, redacted=False).update(
         provider=provider
     )
-    spend_lines_link_contracts()
+    spend_lines_link_contracts(provider=provider)
     return alias
 
 
@@ -654,5 +652,5 @@ def providers_create_from_spend(*, normalised_names: list[str], actor) -> list[P
             provider=provider
         )
         created.append(provider)
-    spend_lines_link_contracts()
+    # A provider made here has no contracts yet, so there is nothing to link its lines to.
     return created

@@ -1,4 +1,6 @@
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import factory
@@ -15,7 +17,7 @@ from contracts.choices import (
     ProcurementRoute,
 )
 from contracts.models import KPI, Contract, Provider
-from contracts.services import contract_create, kpi_create, provider_create
+from contracts.services import contract_create, kpi_create, provider_create, spend_file_import
 from tests.commissioning.factories import DirectorateFactory
 
 
@@ -127,9 +129,6 @@ SPEND_HEADINGS = ["Body Name", "Payment Date", "Transaction Number", "Supplier N
 def spend_csv(rows: list[tuple], *, headings: list[str] | None = None, publisher: str = "Kent County Council") -> bytes:
     """A small spend file in a real publishing layout. Each row is
     (date, transaction number, supplier, amount[, service area[, expense type[, capital/revenue]]])."""
-    import csv  # noqa: PLC0415
-    import io  # noqa: PLC0415
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headings or SPEND_HEADINGS)
@@ -141,8 +140,4 @@ def spend_csv(rows: list[tuple], *, headings: list[str] | None = None, publisher
 
 def import_spend(content: bytes, *, file_name: str = "spend.csv", actor=None, **kwargs):
     """Import spend-file bytes through the real service (all or nothing), returning its result."""
-    import io  # noqa: PLC0415
-
-    from contracts.services import spend_file_import  # noqa: PLC0415
-
     return spend_file_import(handle=io.BytesIO(content), file_name=file_name, actor=actor, **kwargs)

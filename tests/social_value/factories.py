@@ -11,6 +11,7 @@ from decimal import Decimal
 from contracts.choices import Location, Sector, SizeBand
 from contracts.models import CapitalRevenue, Provider, SpendImport, SpendLine, SpendPublisher
 from contracts.services.providers import normalise_provider_name
+from social_value.models import ProxyValue, SocialValueMeasure, SocialValueOutcome, SocialValueTheme
 from tests.contracts.factories import ProviderFactory
 
 
@@ -136,8 +137,6 @@ def spend_dataset() -> SpendDataset:
 
 def measure(code: str = "LET1", *, unit: str = "people", proxies: list[tuple] = (), supporting_outcomes=()):
     """A catalogue measure under a test theme and outcome, with proxy versions (value, valid_from)."""
-    from social_value.models import ProxyValue, SocialValueMeasure, SocialValueOutcome, SocialValueTheme
-
     theme, _ = SocialValueTheme.objects.get_or_create(code="T-LET", defaults={"name": "Local employment"})
     outcome, _ = SocialValueOutcome.objects.get_or_create(
         code="O-LET", defaults={"theme": theme, "name": "More local people in work"}

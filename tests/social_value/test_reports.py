@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
+from commissioning.db import percent_of
 from contracts.choices import Location, Sector, SizeBand
 from contracts.filtersets import SpendLineFilterSet
 from contracts.models import SpendLine
-from social_value.reports import LocalSpendReport, percent
+from social_value.reports import LocalSpendReport
 from tests.contracts.factories import ContractFactory
 from tests.social_value.factories import SpendLines, classified_provider, spend_dataset
 
@@ -46,11 +47,11 @@ def dataset():
     ],
 )
 def test_percent_rounds_half_up_to_one_place(part, whole, expected):
-    assert percent(part, whole) == Decimal(expected)
+    assert percent_of(part, whole) == Decimal(expected)
 
 
 def test_percent_of_nothing_is_none():
-    assert percent(5, 0) is None
+    assert percent_of(5, 0) is None
 
 
 # ------------------------------------------------------------------ the summary

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from contracts.importers.spend import FIELDS, MAX_PROBLEMS_SHOWN, SpendFileError
+from commissioning.templatetags.gt import money
+from contracts.importers.spend import FIELDS, MAX_PROBLEMS_SHOWN, SpendFileError, column_mapping
 from contracts.services import spend_file_import
-
-
-def pounds(value: Decimal) -> str:
-    """£1,234.56, credits as -£1,234.56."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.2f}"
 
 
 def parse_columns(values: list[str]) -> dict[str, str]:
     """FIELD=HEADER pairs from --column, each FIELD one of contracts.importers.spend.FIELDS."""
-    columns: dict[str, str] = {}
-    for value in values:
-        name, sep, heading = value.partition("=")
-        name, heading = name.strip().lower(), heading.strip()
-        if not sep or not name or not heading:
-            raise CommandError(f"--column {value!r}: write it as FIELD=HEADER, for example --column supplier=Payee.")
-        if name not in FIELDS:
-            raise CommandError(f"--column {value!r}: '{name}' is not a field. The fields are: {', '.join(FIELDS)}.")
-        columns[name] = heading
-    return columns
+    try:
+        return column_mapping(values)
+    except ValueError as exc:
+        raise CommandError(f"--column: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -131,10 +119,10 @@ class Command(BaseCommand):
         out(f"File:            {result.file_name}")
         out(f"Publisher:       {result.publisher}")
         out(f"Rows:            {result.rows:,}")
-        out(f"Total:           {pounds(result.total)}")
+        out(f"Total:           {money(result.total)}")
         if result.first_date:
             out(f"Payment dates:   {result.first_date:%d/%m/%Y} to {result.last_date:%d/%m/%Y}")
-        out(f"Lines added:     {result.lines_added:,} ({pounds(result.added)})")
+        out(f"Lines added:     {result.lines_added:,} ({money(result.added)})")
         out(f"Already there:   {result.lines_already_there:,}")
         out(f"Redacted lines:  {result.redacted_lines:,}")
         out(f"Matched lines:   {result.matched_lines:,}")

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import json
-import re
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from commissioning.templatetags.gt import money
+from contracts.choices import Frequency
 from contracts.filtersets import SpendLineFilterSet
 from contracts.models import SpendPublisher
-from contracts.periods import financial_year_label
+from contracts.periods import financial_year_label, parse_period
 from contracts.selectors import spend_line_list
 from social_value.formatters import MONEY, summary_rows, summary_table, tables_csv
 from social_value.reports import LocalSpendReport
@@ -23,22 +23,16 @@ OPTION_NAMES = {
     "financial_year": "--financial-year",
     "publisher_id": "--publisher",
 }
-_FINANCIAL_YEAR = re.compile(r"^(\d{4})(?:[-/](\d{2}|\d{4}))?$")
-
-
-def pounds(value: Decimal) -> str:
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value):,.2f}"
 
 
 def parse_financial_year(text: str) -> str:
-    """'2015-16' (or 2015/16, 2015-2016, 2015) as the filterset's year it starts: '2015'."""
-    m = _FINANCIAL_YEAR.match(text.strip())
-    if m:
-        start = int(m[1])
-        if m[2] is None or int(m[2]) in (start + 1, (start + 1) % 100):
-            return str(start)
-    raise CommandError(f"--financial-year {text!r}: write the council's financial year (April to March) as 2015-16.")
+    """'2015-16' (or 2015/16, 2015-2016) as the filterset's year it starts: '2015'."""
+    try:
+        return str(parse_period(text.strip(), Frequency.ANNUAL).start.year)
+    except ValueError:
+        raise CommandError(
+            f"--financial-year {text!r}: write the council's financial year (April to March) as 2015-16."
+        ) from None
 
 
 class Command(BaseCommand):
@@ -114,7 +108,7 @@ class Command(BaseCommand):
             out("No spend lines.")
         rows = summary_rows(summary)
         width = max(len(r.label) for r in rows) + 2
-        amounts = [pounds(r.value) if r.kind == MONEY else f"{r.value:,}" for r in rows]
+        amounts = [money(r.value) if r.kind == MONEY else f"{r.value:,}" for r in rows]
         amount_width = max(len(a) for a in amounts) + 2
         out("")
         out(f"{'Figure':<{width}}{'Amount':>{amount_width}}   Share")
@@ -131,6 +125,6 @@ class Command(BaseCommand):
         ):
             share = summary.share(name)
             share_text = "" if share is None else f"{share}% of total spend"
-            out(f"  {label:<{width - 2}}{pounds(summary.pounds(name)):>{amount_width}}   {share_text}".rstrip())
+            out(f"  {label:<{width - 2}}{money(summary.pounds(name)):>{amount_width}}   {share_text}".rstrip())
         label = "Suppliers whose location is not known"
         out(f"  {label:<{width - 2}}{summary.unknown_location_suppliers:>{amount_width},}")

@@ -34,7 +34,16 @@ class MeasureUnit(models.TextChoices):
     TONNES = "tonnes", "Tonnes"
     ORGANISATIONS = "organisations", "Organisations"
     PERCENT = "percent", "%"
+    WELLBYS = "wellbys", "WELLBYs"
     NUMBER = "number", "Number"
+
+
+class CouncilArea(models.TextChoices):
+    """The council's three social value areas (KCC annual report 2016)."""
+
+    EMPLOYMENT = "employment", "Local employment and training"
+    COMMUNITIES = "communities", "Resilient communities"
+    ENVIRONMENT = "environment", "Environment and waste"
 
 
 class SocialValueTheme(TimeStampedModel):
@@ -75,6 +84,13 @@ class SocialValueMeasure(TimeStampedModel):
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=20, choices=MeasureUnit.choices)
+    area = models.CharField(
+        "Council area",
+        max_length=20,
+        choices=CouncilArea.choices,
+        blank=True,
+        help_text="Which of the council's three areas",
+    )
     supporting_outcomes = models.ManyToManyField(SupportingOutcome, blank=True, related_name="social_value_measures")
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()

@@ -39,6 +39,12 @@ class Proxy:
     valid_from: datetime.date
 
 
+# A measure counted in pounds (spend with local SMEs, donations) is worth what it says.
+FACE_VALUE = Proxy(
+    value=Decimal("1.00"), source="Face value: the measure is counted in pounds", valid_from=datetime.date.min
+)
+
+
 def proxy_in_force(proxies: Iterable[Proxy], on: datetime.date) -> Proxy | None:
     """The latest proxy version starting on or before `on`; None when none has started."""
     started = [p for p in proxies if p.valid_from <= on]

@@ -19,6 +19,7 @@ from social_value.models import (
     CommitmentBasis,
     DeliveryReturn,
     DeliveryStatus,
+    MeasureUnit,
     ProxyValue,
     SocialValueCommitment,
     SocialValueMeasure,
@@ -30,12 +31,16 @@ def _scope(actor, contract: Contract) -> None:
 
 
 def proxy_for(measure: SocialValueMeasure, on: datetime.date) -> rules.Proxy | None:
-    """The measure's proxy value in force on a day (one query)."""
+    """The measure's proxy value in force on a day (one query). A measure counted in pounds is
+    worth its face value unless the catalogue says otherwise."""
     versions = [
         rules.Proxy(value=p.value, source=p.source, valid_from=p.valid_from)
         for p in ProxyValue.objects.filter(measure=measure, valid_from__lte=on)
     ]
-    return rules.proxy_in_force(versions, on)
+    found = rules.proxy_in_force(versions, on)
+    if found is None and measure.unit == MeasureUnit.POUNDS:
+        return rules.FACE_VALUE
+    return found
 
 
 def _derive(commitment: SocialValueCommitment) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from social_value import rules
-from social_value.models import COUNTED_DELIVERY_STATUSES, SocialValueCommitment
+from social_value.models import COUNTED_DELIVERY_STATUSES, SocialValueCommitment, SocialValueMeasure
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,130 @@ def commitment_progress(commitments: Iterable[SocialValueCommitment], *, on: dat
             )
         )
     return found
+
+
+# ---------------------------------------------------------------- figures for groups of commitments
+
+
+@dataclass
+class SocialValueFigures:
+    """Committed against delivered for a group of commitments (a theme, a directorate, a supporting
+    outcome, ...), in £ at each commitment's proxy, and as a share of the group's contract value.
+    Units are summed only where the group is one measure (`unit` set); otherwise they mean nothing."""
+
+    commitments: int = 0
+    committed_value: Decimal = Decimal("0.00")
+    delivered_value: Decimal = Decimal("0.00")
+    expected_value: Decimal = Decimal("0.00")
+    shortfall_value: Decimal = Decimal("0.00")
+    contract_value: Decimal = Decimal("0.00")
+    committed_units: Decimal = Decimal("0")
+    delivered_units: Decimal = Decimal("0")
+    unit: str | None = None
+    on_track: int = 0
+    at_risk: int = 0
+    behind: int = 0
+    contract_ids: set = field(default_factory=set, repr=False)
+
+    def add(self, p: CommitmentProgress) -> None:
+        c = p.commitment
+        self.commitments += 1
+        self.committed_value += c.committed_value
+        self.delivered_value += p.delivered_value
+        self.expected_value += rules.social_value(p.expected, c.proxy_value)
+        self.shortfall_value += rules.social_value(p.shortfall, c.proxy_value)
+        if c.contract_id not in self.contract_ids:
+            self.contract_ids.add(c.contract_id)
+            self.contract_value += c.contract.total_value
+        if self.commitments == 1:
+            self.unit = c.measure.unit
+        elif self.unit != c.measure.unit:
+            self.unit = None
+        self.committed_units += c.total_quantity
+        self.delivered_units += p.delivered
+        if p.status == rules.ProfileStatus.ON_TRACK:
+            self.on_track += 1
+        elif p.status == rules.ProfileStatus.AT_RISK:
+            self.at_risk += 1
+        else:
+            self.behind += 1
+
+    @property
+    def contracts(self) -> int:
+        return len(self.contract_ids)
+
+    @property
+    def delivered_share(self) -> Decimal | None:
+        """% of the committed £ delivered (verified)."""
+        return rules.delivered_share(self.delivered_value, self.committed_value)
+
+    @property
+    def committed_share_of_contract_value(self) -> Decimal | None:
+        """Committed social value as a % of the whole-life value of the group's contracts."""
+        return rules.delivered_share(self.committed_value, self.contract_value)
+
+    @property
+    def delivered_share_of_contract_value(self) -> Decimal | None:
+        return rules.delivered_share(self.delivered_value, self.contract_value)
+
+
+@dataclass(frozen=True)
+class OutcomeRef:
+    """A supporting outcome a measure contributes to, with its strategic outcome."""
+
+    id: int
+    code: str
+    title: str
+    strategic_id: int
+    strategic_code: str
+    strategic_title: str
+
+
+def measure_outcomes() -> dict[int, list[OutcomeRef]]:
+    """Each measure's supporting outcomes, with their strategic outcomes (one query)."""
+    through = SocialValueMeasure.supporting_outcomes.through
+    rows = through.objects.order_by("supportingoutcome__order", "supportingoutcome__code").values_list(
+        "socialvaluemeasure_id",
+        "supportingoutcome_id",
+        "supportingoutcome__code",
+        "supportingoutcome__title",
+        "supportingoutcome__strategic_outcome_id",
+        "supportingoutcome__strategic_outcome__code",
+        "supportingoutcome__strategic_outcome__title",
+    )
+    found: dict[int, list[OutcomeRef]] = defaultdict(list)
+    for measure_id, *ref in rows:
+        found[measure_id].append(OutcomeRef(*ref))
+    return found
+
+
+def figures_by(
+    progress: Iterable[CommitmentProgress], key: Callable[[CommitmentProgress], Iterable[Hashable]]
+) -> dict[Hashable, SocialValueFigures]:
+    """Group commitments' progress into figures. `key` gives the groups a commitment belongs to
+    (usually one; a commitment whose measure serves several supporting outcomes counts in full
+    for each of them, so figures by outcome do not add up to the total). In first-seen order."""
+    groups: dict[Hashable, SocialValueFigures] = {}
+    for p in progress:
+        for k in dict.fromkeys(key(p)):
+            groups.setdefault(k, SocialValueFigures()).add(p)
+    return groups
+
+
+def figures_total(progress: Iterable[CommitmentProgress]) -> SocialValueFigures:
+    total = SocialValueFigures()
+    for p in progress:
+        total.add(p)
+    return total
+
+
+def by_supporting_outcome(outcomes: dict[int, list[OutcomeRef]]) -> Callable[[CommitmentProgress], list[OutcomeRef]]:
+    """Golden thread: social value reaches a supporting outcome through its measure's mapping."""
+    return lambda p: outcomes.get(p.commitment.measure_id, [])
+
+
+def by_strategic_outcome(outcomes: dict[int, list[OutcomeRef]]) -> Callable[[CommitmentProgress], list[tuple]]:
+    """A commitment counts once for a strategic outcome, however many of its supporting outcomes it serves."""
+    return lambda p: [
+        (o.strategic_id, o.strategic_code, o.strategic_title) for o in outcomes.get(p.commitment.measure_id, [])
+    ]

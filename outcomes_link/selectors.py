@@ -45,6 +45,7 @@ from contracts.selectors import (
 )
 from contracts.services import kpis_due_in_quarter
 from outcomes_link.models import OutcomeLink, attributed_value
+from social_value.selectors import SocialValueFigures, social_value_on_thread
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +80,9 @@ class OutcomeFigures:
 class OverviewRow:
     outcome: SupportingOutcome
     figures: OutcomeFigures
+    # Social value committed and delivered through the measures serving the outcome: separate
+    # from the contract value attributed (figures). Filled by outcome_overview only.
+    social_value: SocialValueFigures = field(default_factory=SocialValueFigures)
 
 
 @dataclass
@@ -86,6 +90,7 @@ class StrategicRow:
     outcome: StrategicOutcome
     figures: OutcomeFigures
     supporting: list[OverviewRow] = field(default_factory=list)
+    social_value: SocialValueFigures = field(default_factory=SocialValueFigures)
 
 
 @dataclass
@@ -112,19 +117,21 @@ def _figures_by_supporting_outcome(framework: Framework) -> dict[int, OutcomeFig
 def outcome_overview(*, framework: Framework | None = None) -> Overview:
     """Strategic outcomes with their supporting outcomes, each with active contract count and £ attributed.
 
-    Four queries whatever the number of contracts: framework, outcomes (two), link values, and gaps.
+    Four queries whatever the number of contracts: framework, outcomes (two), link values, and gaps;
+    and two for each outcome's social value (social_value_on_thread).
     """
     framework = framework or framework_get_default()
     if framework is None:
         return Overview(None, [], ZERO, 0, 0)
     figures = _figures_by_supporting_outcome(framework)
+    social_value = social_value_on_thread(on=timezone.localdate())
     strategic_rows = []
     for so in strategic_outcome_list(framework=framework):
-        row = StrategicRow(so, OutcomeFigures())
+        row = StrategicRow(so, OutcomeFigures(), social_value=social_value.strategic.get(so.pk, SocialValueFigures()))
         # A contract linked to two supporting outcomes of one strategic outcome counts once there.
         for sup in so.supporting_outcomes.all():
             f = figures.get(sup.pk, OutcomeFigures())
-            row.supporting.append(OverviewRow(sup, f))
+            row.supporting.append(OverviewRow(sup, f, social_value.supporting.get(sup.pk, SocialValueFigures())))
             row.figures.attributed_value += f.attributed_value
         strategic_rows.append(row)
     counts = _strategic_contract_counts(framework)

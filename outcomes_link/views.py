@@ -53,6 +53,7 @@ from outcomes_link.tables import (
     ContractRegisterTable,
     SupportingOutcomeContractPerformanceTable,
 )
+from social_value.selectors import outcome_social_value, strategic_outcome_social_value
 
 REGISTER_PAGE_SIZE = 50
 # The home page shows a short list; the register (linked from it) shows the rest.
@@ -130,6 +131,7 @@ class StrategicOutcomeDetailView(RoleRequiredMixin, TemplateView):
             framework=row.outcome.framework,
             table=table,
             concerns=list(outcome_open_concerns(strategic_outcome=row.outcome)),
+            social_value=strategic_outcome_social_value(row.outcome, on=timezone.localdate()),
             **kwargs,
         )
 
@@ -159,6 +161,12 @@ class SupportingOutcomeDetailView(RoleRequiredMixin, TemplateView):
             table=table,
             concerns=list(outcome_open_concerns(supporting_outcome=outcome)),
             kpis=outcome_kpis(supporting_outcome=outcome),
+            social_value=outcome_social_value(outcome, on=timezone.localdate()),
+            # Social value reaches the outcome through measures, not links: marks the contracts
+            # delivering it whose contract value is not attributed here.
+            linked_contract_ids=set(
+                supporting_outcome_links(supporting_outcome=outcome).values_list("contract_id", flat=True)
+            ),
             **kwargs,
         )
 
@@ -188,14 +196,19 @@ class ContractDetailView(RoleRequiredMixin, TemplateView):
     template_name = "outcomes_link/contract_detail.html"
 
     def get_context_data(self, **kwargs):
+        # Imported here so that this page's social value section stays one small, separate addition.
+        from social_value.selectors.commitments import contract_social_value
+
         contract = _contract_or_404(self.kwargs["pk"])
         user = self.request.user
+        _, social_value = contract_social_value(contract=contract, on=timezone.localdate())
         return super().get_context_data(
             contract=contract,
             links=list(contract_thread(contract=contract)),
             changes=contract_recent_changes(contract=contract),
             performance=contract_performance_overview(contract=contract),
             spend=contract_spend(contract=contract),
+            social_value=social_value,
             can_edit_contract=_can_edit_contract(user, contract),
             can_edit_links=_can_edit_links(user, contract),
             **kwargs,

@@ -371,3 +371,165 @@ def kent_share_chart(rows: Sequence[BreakdownRow], *, width: int = WIDTH, height
     ]
     chart.description = "Kent share of each month's spend. " + "; ".join(described) + "."
     return chart
+
+
+# ------------------------------------------------------------------ social value dashboard (issue 5)
+#
+# Horizontal bars, one group under another, so a long group name (a supporting outcome's title)
+# sits on its own line above its bars instead of being cut short on an axis. Built from
+# (label, figures) pairs, the figures being social_value.selectors.SocialValueFigures.
+
+SV_MARGIN_LEFT = 24  # room for the "£0" centred under the axis
+SV_MARGIN_RIGHT = 88  # room for the value written after the longest bar
+SV_MARGIN_TOP = 8
+SV_MARGIN_BOTTOM = 32
+SV_LABEL_HEIGHT = 20
+SV_BAR_HEIGHT = 14
+SV_BAR_GAP = 2
+SV_GROUP_GAP = 14
+
+SV_SERIES = [("committed", "Committed"), ("delivered", "Delivered (verified)")]
+SV_STATUSES = [("on_track", "On track"), ("at_risk", "At risk"), ("behind", "Behind")]
+
+
+@dataclass(frozen=True)
+class HorizontalBar:
+    kind: str
+    label: str
+    x: float
+    y: float
+    width: float
+    height: float
+    value: Decimal
+    text: str
+
+    @property
+    def end(self) -> float:
+        return round(self.x + self.width, 1)
+
+    @property
+    def text_x(self) -> float:
+        return round(self.x + self.width + 4, 1)
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + self.height - 3, 1)
+
+
+@dataclass
+class BarGroup:
+    label: str
+    label_y: float
+    bars: list[HorizontalBar] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class GroupBarChart(Chart):
+    groups: list[BarGroup] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def label_x(self) -> float:
+        return self.left
+
+
+def _group_chart(title: str, count: int, width: int, bars_per_group: int, legend) -> GroupBarChart:
+    slot = SV_LABEL_HEIGHT + bars_per_group * (SV_BAR_HEIGHT + SV_BAR_GAP) + SV_GROUP_GAP
+    bottom = SV_MARGIN_TOP + max(count, 1) * slot
+    return GroupBarChart(
+        title=title,
+        description="",
+        width=width,
+        height=int(bottom + SV_MARGIN_BOTTOM),
+        left=SV_MARGIN_LEFT,
+        top=SV_MARGIN_TOP,
+        right=width - SV_MARGIN_RIGHT,
+        bottom=bottom,
+        zero_y=bottom,
+        legend=[LegendItem(kind, label) for kind, label in legend],
+    )
+
+
+def _slot_top(index: int, bars_per_group: int) -> float:
+    return SV_MARGIN_TOP + index * (SV_LABEL_HEIGHT + bars_per_group * (SV_BAR_HEIGHT + SV_BAR_GAP) + SV_GROUP_GAP)
+
+
+def committed_delivered_chart(rows: Sequence[tuple], *, grouped_by: str = "group", width: int = WIDTH) -> GroupBarChart:
+    """For each (label, figures) pair, a bar of the committed £ and one of the delivered £
+    (verified), on one £ axis starting at zero; the description gives every group's figures."""
+    chart = _group_chart(f"Committed and delivered social value by {grouped_by}", len(rows), width, 2, SV_SERIES)
+    if not rows:
+        chart.description = "No social value commitments to chart."
+        return chart
+    high = max(max(f.committed_value, f.delivered_value) for _, f in rows)
+    low, high, step = _axis(Decimal(0), high)
+    span = float(high - low)
+
+    def x_of(value: Decimal) -> float:
+        return round(chart.left + float(value - low) / span * chart.plot_width, 1)
+
+    described = []
+    for index, (label, f) in enumerate(rows):
+        top = _slot_top(index, 2)
+        group = BarGroup(label=str(label), label_y=round(top + SV_LABEL_HEIGHT - 6, 1))
+        for position, (kind, series) in enumerate(SV_SERIES):
+            value = f.committed_value if kind == "committed" else f.delivered_value
+            y = round(top + SV_LABEL_HEIGHT + position * (SV_BAR_HEIGHT + SV_BAR_GAP), 1)
+            group.bars.append(
+                HorizontalBar(kind, series, chart.left, y, round(x_of(value) - chart.left, 1), SV_BAR_HEIGHT,
+                              value, money_short(value))
+            )  # fmt: skip
+        share = f"{f.delivered_share}%" if f.delivered_share is not None else "no share"
+        group.summary = f"committed {money(f.committed_value)}, delivered {money(f.delivered_value)} ({share})"
+        chart.groups.append(group)
+        described.append(f"{label}: {group.summary}")
+    tick = low
+    while tick <= high:
+        chart.x_ticks.append(AxisTick(x_of(tick), money_short(tick)))
+        tick += step
+    chart.description = f"Committed and delivered social value by {grouped_by}. " + "; ".join(described) + "."
+    return chart
+
+
+def status_chart(rows: Sequence[tuple], *, grouped_by: str = "group", width: int = WIDTH) -> GroupBarChart:
+    """For each (label, figures) pair, one bar split into its commitments on track, at risk and
+    behind against the straight-line profile, as shares of its commitments (0 to 100%)."""
+    chart = _group_chart(f"Commitments by status, by {grouped_by}", len(rows), width, 1, SV_STATUSES)
+    if not rows:
+        chart.description = "No social value commitments to chart."
+        return chart
+
+    def x_of(share: Decimal) -> float:
+        return round(chart.left + float(share) / 100 * chart.plot_width, 1)
+
+    described = []
+    for index, (label, f) in enumerate(rows):
+        top = _slot_top(index, 1)
+        group = BarGroup(label=str(label), label_y=round(top + SV_LABEL_HEIGHT - 6, 1))
+        counts = [(kind, name, getattr(f, kind)) for kind, name in SV_STATUSES]
+        done = 0
+        for kind, name, count in counts:
+            if not count:
+                continue
+            x0 = x_of(Decimal(done) * 100 / f.commitments)
+            done += count
+            x1 = x_of(Decimal(done) * 100 / f.commitments)
+            group.bars.append(
+                HorizontalBar(kind, name, x0, round(top + SV_LABEL_HEIGHT, 1), round(x1 - x0, 1), SV_BAR_HEIGHT,
+                              Decimal(count), f"{name}: {count}")
+            )  # fmt: skip
+        group.summary = ", ".join(f"{count} {name.lower()}" for _kind, name, count in counts)
+        chart.groups.append(group)
+        described.append(f"{label}: {group.summary}")
+    for tick in range(0, 101, 25):
+        chart.x_ticks.append(AxisTick(x_of(Decimal(tick)), f"{tick}%"))
+    chart.description = (
+        f"Commitments on track, at risk and behind the straight-line profile, by {grouped_by}. "
+        + "; ".join(described)
+        + "."
+    )
+    return chart

@@ -444,3 +444,74 @@ def suppliers_xlsx(rows: Sequence) -> bytes:
 
 def report_xlsx(report, *, filters: Iterable[tuple[str, str]] = (), top: int = 20) -> bytes:
     return tables_xlsx(report_tables(report, filters=filters, top=top))
+
+
+# ------------------------------------------------------------------ social value dashboard (issue 5)
+
+# Units delivered can be part units (12.5 hours), so they keep two decimal places in Excel.
+QUANTITY = "quantity"
+_NUMBER_FORMATS[QUANTITY] = "#,##0.00"
+
+
+def social_value_table(groups: Sequence, total, *, grouped_by: str, with_units: bool = False) -> Table:
+    """The dashboard's grouped table (list of reports.SocialValueGroup, and the total's
+    SocialValueFigures as the last row). Units only where each row is one measure."""
+    columns = [
+        Column(grouped_by),
+        Column("Code"),
+        Column("Commitments", COUNT),
+        Column("Contracts", COUNT),
+        Column("Committed (£)", MONEY),
+        Column("Delivered, verified (£)", MONEY),
+        Column("Delivered (%)", PERCENT),
+        Column("Contract value (£)", MONEY),
+        Column("Committed as % of contract value", PERCENT),
+        Column("On track", COUNT),
+        Column("At risk", COUNT),
+        Column("Behind", COUNT),
+    ]
+    if with_units:
+        columns += [Column("Committed units", QUANTITY), Column("Delivered units", QUANTITY), Column("Unit")]
+    table = Table(title=f"Social value by {grouped_by.lower()}", columns=columns)
+
+    def figures_row(label: str, code: str, f, unit: str) -> list:
+        row = [
+            label,
+            code,
+            f.commitments,
+            f.contracts,
+            f.committed_value,
+            f.delivered_value,
+            f.delivered_share,
+            f.contract_value,
+            f.committed_share_of_contract_value,
+            f.on_track,
+            f.at_risk,
+            f.behind,
+        ]
+        if with_units:
+            # Quantities are kept to two places; the databases' sums differ in how many they give.
+            units = [Decimal(u).quantize(Decimal("0.01")) for u in (f.committed_units, f.delivered_units)]
+            row += [*units, unit] if unit else [None, None, None]
+        return row
+
+    for g in groups:
+        table.rows.append(figures_row(g.label, g.code, g.figures, g.unit_label))
+    table.rows.append(figures_row("All commitments", "", total, ""))
+    return table
+
+
+def social_value_tables(report, *, by: str, grouped_by: str, filters: Iterable[tuple[str, str]] = ()) -> list[Table]:
+    """The dashboard's download: the filters it was made with, then the grouped table."""
+    return [
+        filters_table(filters),
+        social_value_table(report.groups(by), report.total(), grouped_by=grouped_by, with_units=by == "measure"),
+    ]
+
+
+def social_value_csv(report, *, by: str, grouped_by: str, filters: Iterable[tuple[str, str]] = ()) -> bytes:
+    return tables_csv(social_value_tables(report, by=by, grouped_by=grouped_by, filters=filters))
+
+
+def social_value_xlsx(report, *, by: str, grouped_by: str, filters: Iterable[tuple[str, str]] = ()) -> bytes:
+    return tables_xlsx(social_value_tables(report, by=by, grouped_by=grouped_by, filters=filters))

@@ -31,9 +31,11 @@ from django.db.models import Max, Min, QuerySet
 
 from commissioning.db import pence_to_pounds, percent_of
 from contracts.choices import Location, Sector, SizeBand
-from contracts.models import CapitalRevenue, SpendLine
+from contracts.models import CapitalRevenue, Contract, SpendLine
 from contracts.periods import financial_year_label
 from social_value import selectors
+from social_value.models import CouncilArea, MeasureUnit
+from social_value.rules import ProfileStatus
 
 SME = [SizeBand.MICRO.value, SizeBand.SMALL.value, SizeBand.MEDIUM.value]
 
@@ -388,3 +390,203 @@ class LocalSpendReport:
             )
             for r in rows
         ]
+
+
+# ---------------------------------------------------------------- social value dashboard (issue 5)
+
+# The dashboard's groupings: ?by= value → what the page calls the group.
+SOCIAL_VALUE_GROUPINGS = {
+    "theme": "Theme",
+    "measure": "Measure",
+    "area": "Council area",
+    "directorate": "Directorate",
+    "provider": "Provider",
+    "supporting_outcome": "Supporting outcome",
+    "strategic_outcome": "Strategic outcome",
+}
+OUTCOME_GROUPINGS = ("supporting_outcome", "strategic_outcome")
+OUTCOME_NOTE = (
+    "A commitment counts in full for every supporting outcome its measure serves (and once for a strategic "
+    "outcome), so the rows do not add up to the total."
+)
+TOP_CONTRACTS = 10
+_LAST = (1,)  # sorts a catch-all group ("not mapped", "no council area") after the others
+
+
+def _natural(code: str) -> tuple:
+    """Outcome codes in reading order: 2.2 before 2.10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
+
+
+@dataclass(frozen=True)
+class SocialValueGroupKey:
+    """What a dashboard row is: its label, code, the page it links to (`link` names the kind:
+    supporting_outcome and strategic_outcome by code, provider by pk) and its place in the order."""
+
+    order: tuple
+    slug: str
+    label: str
+    code: str = ""
+    link: str = ""
+    link_key: str | int = ""
+
+
+@dataclass
+class SocialValueGroup:
+    """One row of the dashboard: a group and its committed against delivered figures."""
+
+    key: SocialValueGroupKey
+    figures: selectors.SocialValueFigures
+
+    @property
+    def label(self) -> str:
+        return self.key.label
+
+    @property
+    def code(self) -> str:
+        return self.key.code
+
+    @property
+    def unit_label(self) -> str:
+        """The unit of the group's measure; blank when the group mixes units (then units mean nothing)."""
+        unit = self.figures.unit
+        return str(MeasureUnit(unit).label) if unit in MeasureUnit.values else ""
+
+
+@dataclass
+class ContractSocialValue:
+    """A contract's commitments taken together: delivered against committed and the profile."""
+
+    contract: Contract
+    figures: selectors.SocialValueFigures
+
+    @property
+    def status(self) -> str:
+        """The worst status of the contract's commitments."""
+        if self.figures.behind:
+            return ProfileStatus.BEHIND
+        if self.figures.at_risk:
+            return ProfileStatus.AT_RISK
+        return ProfileStatus.ON_TRACK
+
+    @property
+    def status_label(self) -> str:
+        return str(ProfileStatus(self.status).label)
+
+
+def _group_key(by: str, outcomes: dict | None):
+    """The function giving the groups of a commitment's progress under a grouping."""
+
+    def theme(p):
+        t = p.commitment.measure.outcome.theme
+        return [SocialValueGroupKey((0, t.order, t.code), f"theme-{t.pk}", t.name, t.code)]
+
+    def measure(p):
+        m = p.commitment.measure
+        return [SocialValueGroupKey((0, m.code), f"measure-{m.pk}", m.name, m.code)]
+
+    def area(p):
+        value = p.commitment.measure.area
+        if value in CouncilArea.values:
+            order = (0, CouncilArea.values.index(value))
+            return [SocialValueGroupKey(order, f"area-{value}", str(CouncilArea(value).label))]
+        return [SocialValueGroupKey(_LAST, "area-none", "No council area given")]
+
+    def directorate(p):
+        d = p.commitment.contract.directorate
+        return [SocialValueGroupKey((0, d.order, d.name), f"directorate-{d.pk}", d.name, d.code)]
+
+    def provider(p):
+        pr = p.commitment.contract.provider
+        return [SocialValueGroupKey((0, pr.name.lower(), pr.pk), f"provider-{pr.pk}", pr.name, "", "provider", pr.pk)]
+
+    # Golden thread: through the measure's mapping; a commitment whose measure is not mapped to
+    # any supporting outcome is shown on its own row rather than dropped.
+    def supporting_outcome(p):
+        keys = [
+            SocialValueGroupKey((0, *_natural(o.code)), f"so-{o.id}", o.title, o.code, "supporting_outcome", o.code)
+            for o in selectors.by_supporting_outcome(outcomes)(p)
+        ]
+        return keys or [SocialValueGroupKey(_LAST, "so-none", "Not mapped to a supporting outcome")]
+
+    def strategic_outcome(p):
+        keys = [
+            SocialValueGroupKey((0, *_natural(code)), f"strategic-{pk}", title, code, "strategic_outcome", code)
+            for pk, code, title in selectors.by_strategic_outcome(outcomes)(p)
+        ]
+        return keys or [SocialValueGroupKey(_LAST, "strategic-none", "Not mapped to a supporting outcome")]
+
+    return {
+        "theme": theme,
+        "measure": measure,
+        "area": area,
+        "directorate": directorate,
+        "provider": provider,
+        "supporting_outcome": supporting_outcome,
+        "strategic_outcome": strategic_outcome,
+    }[by]
+
+
+class SocialValueReport:
+    """Committed against delivered social value for the council on a day (`on`), for the
+    commitments of one directorate (or all) whose status against the straight-line profile is
+    `status` (or any). Delivered counts verified returns only, in £ at each commitment's proxy.
+
+    Choosing data only (Oscar's split): the page, the charts and the downloads render it. Two
+    queries at most whatever the number of commitments: the commitments, and the measures'
+    supporting outcomes when grouping by outcome.
+    """
+
+    def __init__(self, *, on: datetime.date, directorate=None, status: str | None = None):
+        self.on = on
+        self.directorate = directorate
+        self.status = status or None
+        self._progress: list | None = None
+        self._outcomes: dict | None = None
+
+    @property
+    def progress(self) -> list:
+        if self._progress is None:
+            commitments = selectors.commitment_list()
+            if self.directorate is not None:
+                commitments = commitments.filter(contract__directorate=self.directorate)
+            progress = selectors.commitment_progress(commitments, on=self.on)
+            if self.status:
+                # The status depends on the day, so it is worked out here rather than in the query.
+                progress = [p for p in progress if p.status == self.status]
+            self._progress = progress
+        return self._progress
+
+    def total(self) -> selectors.SocialValueFigures:
+        return selectors.figures_total(self.progress)
+
+    def groups(self, by: str) -> list[SocialValueGroup]:
+        """The figures of each theme, measure, council area, directorate, provider, supporting
+        outcome or strategic outcome, in the catalogue's (or the framework's) order."""
+        if by not in SOCIAL_VALUE_GROUPINGS:
+            raise ValueError(f"Cannot group social value by {by!r}.")
+        outcomes = None
+        if by in OUTCOME_GROUPINGS:
+            if self._outcomes is None:
+                self._outcomes = selectors.measure_outcomes()
+            outcomes = self._outcomes
+        figures = selectors.figures_by(self.progress, _group_key(by, outcomes))
+        ordered = sorted(figures.items(), key=lambda item: (item[0].order, item[0].slug))
+        return [SocialValueGroup(key, f) for key, f in ordered]
+
+    def by_contract(self) -> list[ContractSocialValue]:
+        figures = selectors.figures_by(self.progress, lambda p: [p.commitment.contract])
+        return [ContractSocialValue(contract, f) for contract, f in figures.items()]
+
+    def top_contracts(self, limit: int = TOP_CONTRACTS) -> list[ContractSocialValue]:
+        """The contracts that have delivered most social value (verified, £), most first."""
+        rows = [r for r in self.by_contract() if r.figures.delivered_value > 0]
+        rows.sort(key=lambda r: (-r.figures.delivered_value, r.contract.reference))
+        return rows[:limit]
+
+    def lagging_contracts(self, limit: int = TOP_CONTRACTS) -> list[ContractSocialValue]:
+        """The contracts with a commitment behind or at risk, by how far (£) their delivery is
+        below the straight-line profile, furthest first."""
+        rows = [r for r in self.by_contract() if r.figures.behind or r.figures.at_risk]
+        rows.sort(key=lambda r: (-r.figures.shortfall_value, r.contract.reference))
+        return rows[:limit]

@@ -139,8 +139,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # A spend import's status appears in two components (the import, and the import just made).
-    "ENUM_NAME_OVERRIDES": {"SpendImportStatusEnum": "contracts.models.spend.SpendImportStatus"},
+    # A spend import's status appears in two components (the import, and the import just made);
+    # a KPI's unit and a social value measure's unit are different lists with the same field name.
+    "ENUM_NAME_OVERRIDES": {
+        "SpendImportStatusEnum": "contracts.models.spend.SpendImportStatus",
+        "UnitEnum": "contracts.choices.KPIUnit",
+        "MeasureUnitEnum": "social_value.models.MeasureUnit",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "_partials/table.html"

@@ -11,18 +11,36 @@ from contracts.periods import Period, parse_period
 SUBMIT, DRAFT = "submit", "draft"
 
 
+class SpreadsheetField(forms.FileField):
+    """A small spreadsheet to import: a CSV file or an Excel workbook (.xlsx) under 5 MB. Shared by
+    every upload of the kind (KPI returns, social value commitments and returns, the catalogue)."""
+
+    def __init__(self, *, noun: str, help_text: str = "", **kwargs):
+        label = kwargs.pop("label", noun[:1].upper() + noun[1:])
+        messages = {
+            "required": f"Select a {noun}",
+            "empty": "The selected file is empty",
+            "invalid": f"Select a {noun}",
+        }
+        super().__init__(label=label, help_text=help_text, error_messages=messages, **kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            if Path(upload.name).suffix.lower() not in ALLOWED_EXTENSIONS:
+                raise forms.ValidationError("The selected file must be a CSV file (.csv) or an Excel workbook (.xlsx)")
+            if upload.size > MAX_FILE_BYTES:
+                raise forms.ValidationError("The selected file must be smaller than 5 MB")
+        return upload
+
+
 class ReturnImportForm(forms.Form):
     """A returns file (.csv or .xlsx, under 5 MB) and whether to submit its returns or keep them as drafts."""
 
-    file = forms.FileField(
-        label="Returns file",
+    file = SpreadsheetField(
+        noun="returns file",
         help_text="A CSV file or an Excel workbook (.xlsx), smaller than 5 MB, with the columns contract reference, "
         "KPI code (or name), period, value and, if you like, commentary.",
-        error_messages={
-            "required": "Select a returns file",
-            "empty": "The selected file is empty",
-            "invalid": "Select a returns file",
-        },
     )
     status = forms.ChoiceField(
         label="Save the returns as",
@@ -38,14 +56,6 @@ class ReturnImportForm(forms.Form):
         help_text="Only needed to change returns already accepted (for example, 'Corrected after audit').",
         error_messages={"max_length": "Reason for change must be 100 characters or fewer"},
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in ALLOWED_EXTENSIONS:
-            raise forms.ValidationError("The selected file must be a CSV file (.csv) or an Excel workbook (.xlsx)")
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 5 MB")
-        return upload
 
     @property
     def submit(self) -> bool:

@@ -161,7 +161,12 @@ class ImportResult:
 # --- Reading the file -----------------------------------------------------------------------------
 
 
-def _heading_key(text: str) -> str:
+# The readers below are shared by every importer of small spreadsheets (KPI returns, social value
+# commitments and returns, the social value catalogue): CSV in UTF-8 or cp1252 with its delimiter
+# taken from the heading row, or the first sheet of an .xlsx with cells as Excel shows them.
+
+
+def heading_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).split())
 
 
@@ -205,7 +210,7 @@ def _decode(content: bytes) -> str:
         ) from exc
 
 
-def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
+def csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
     text = _decode(content)
     # The heading row says how cells are separated: commas, or semicolons or tabs from some exports.
     # (csv.Sniffer guesses from the data too, where a comment full of semicolons can mislead it.)
@@ -219,7 +224,7 @@ def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
         raise ImportFileError([f"The file is not a readable CSV file: {exc}."]) from exc
 
 
-def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
+def xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     try:
@@ -245,7 +250,7 @@ def read_returns_file(*, content: bytes, filename: str) -> list[ImportRow]:
         raise ImportFileError(["The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."])
     if len(content) > MAX_FILE_BYTES:
         raise ImportFileError(["The file must be smaller than 5 MB."])
-    raw = _csv_rows(content) if extension == ".csv" else _xlsx_rows(content)
+    raw = csv_rows(content) if extension == ".csv" else xlsx_rows(content)
     raw = [(number, cells) for number, cells in raw if any(cell for cell in cells)]
     if not raw:
         raise ImportFileError(["The file is empty."])
@@ -253,7 +258,7 @@ def read_returns_file(*, content: bytes, filename: str) -> list[ImportRow]:
     columns: dict[str, int] = {}
     problems = []
     for index, heading in enumerate(headings):
-        column = _HEADINGS.get(_heading_key(heading))
+        column = _HEADINGS.get(heading_key(heading))
         if column is None:
             continue  # other columns (unit, target, notes for the council) are ignored
         if column in columns:

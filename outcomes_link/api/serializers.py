@@ -98,6 +98,14 @@ class OverviewSupportingOutcomeSerializer(serializers.Serializer):
     golden_thread_url = serializers.SerializerMethodField()
     contract_count = serializers.IntegerField(source="figures.contract_count")
     attributed_value = serializers.DecimalField(**MONEY, source="figures.attributed_value")
+    social_value_committed = serializers.DecimalField(
+        **MONEY,
+        source="social_value.committed_value",
+        help_text="£ of social value committed through the measures serving the outcome (not contract value)",
+    )
+    social_value_delivered = serializers.DecimalField(
+        **MONEY, source="social_value.delivered_value", help_text="£ of that social value delivered (verified returns)"
+    )
 
     def get_golden_thread_url(self, row) -> str:
         return reverse(
@@ -113,6 +121,12 @@ class OverviewStrategicOutcomeSerializer(serializers.Serializer):
         source="figures.contract_count", help_text="Active contracts serving any of its supporting outcomes, each once"
     )
     attributed_value = serializers.DecimalField(**MONEY, source="figures.attributed_value")
+    social_value_committed = serializers.DecimalField(
+        **MONEY,
+        source="social_value.committed_value",
+        help_text="Each commitment once, however many supporting outcomes it serves",
+    )
+    social_value_delivered = serializers.DecimalField(**MONEY, source="social_value.delivered_value")
     supporting_outcomes = OverviewSupportingOutcomeSerializer(many=True, source="supporting")
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from social_value import rules
-from social_value.models import COUNTED_DELIVERY_STATUSES, SocialValueCommitment, SocialValueMeasure
+from social_value.models import COUNTED_DELIVERY_STATUSES, DeliveryReturn, SocialValueCommitment, SocialValueMeasure
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,16 @@ class CommitmentProgress:
 
 def commitment_list() -> QuerySet[SocialValueCommitment]:
     """Commitments with their contract, provider, directorate and measure, and the verified
-    quantity delivered against each (one query)."""
+    quantity delivered against each (one query). Ordered explicitly: a query with an aggregate
+    drops the model's default ordering."""
     verified = Q(returns__status__in=list(COUNTED_DELIVERY_STATUSES))
-    return SocialValueCommitment.objects.select_related(
-        "contract__provider", "contract__directorate", "measure__outcome__theme"
-    ).annotate(delivered=Coalesce(Sum("returns__quantity", filter=verified), Decimal("0")))
+    return (
+        SocialValueCommitment.objects.select_related(
+            "contract__provider", "contract__directorate", "measure__outcome__theme"
+        )
+        .annotate(delivered=Coalesce(Sum("returns__quantity", filter=verified), Decimal("0")))
+        .order_by("contract__reference", "measure__code", "pk")
+    )
 
 
 def commitment_progress(commitments: Iterable[SocialValueCommitment], *, on: datetime.date) -> list[CommitmentProgress]:
@@ -90,8 +95,10 @@ class SocialValueFigures:
         self.commitments += 1
         self.committed_value += c.committed_value
         self.delivered_value += p.delivered_value
-        self.expected_value += rules.social_value(p.expected, c.proxy_value)
-        self.shortfall_value += rules.social_value(p.shortfall, c.proxy_value)
+        # The shortfall in £ is the expected £ less the delivered £, so the two always agree.
+        expected_value = rules.social_value(p.expected, c.proxy_value)
+        self.expected_value += expected_value
+        self.shortfall_value += max(expected_value - p.delivered_value, Decimal("0.00"))
         if c.contract_id not in self.contract_ids:
             self.contract_ids.add(c.contract_id)
             self.contract_value += c.contract.total_value
@@ -187,3 +194,71 @@ def by_strategic_outcome(outcomes: dict[int, list[OutcomeRef]]) -> Callable[[Com
     return lambda p: [
         (o.strategic_id, o.strategic_code, o.strategic_title) for o in outcomes.get(p.commitment.measure_id, [])
     ]
+
+
+# ---------------------------------------------------------------- the commissioner's pages (issue 5)
+
+
+def commitment_get(*, pk: int) -> SocialValueCommitment:
+    """One commitment as `commitment_list()` gives it (with the verified quantity delivered)."""
+    return commitment_list().get(pk=pk)
+
+
+def contract_commitments(*, contract) -> QuerySet[SocialValueCommitment]:
+    """A contract's commitments, by measure, with the verified quantity delivered (one query)."""
+    return commitment_list().filter(contract=contract).order_by("measure__code", "pk")
+
+
+def contract_social_value(*, contract, on: datetime.date) -> tuple[list[CommitmentProgress], SocialValueFigures]:
+    """A contract's commitments with their progress on a day, and their figures; the share of the
+    contract's value is of its whole-life value even when nothing is committed yet (one query)."""
+    progress = commitment_progress(contract_commitments(contract=contract), on=on)
+    figures = SocialValueFigures(contract_value=contract.total_value, contract_ids={contract.pk})
+    for p in progress:
+        figures.add(p)
+    return progress, figures
+
+
+def measures_for_choice() -> QuerySet[SocialValueMeasure]:
+    """Active measures, by theme then code, for choosing what a provider commits to (one query)."""
+    return (
+        SocialValueMeasure.objects.filter(is_active=True)
+        .select_related("outcome__theme")
+        .order_by("outcome__theme__order", "outcome__theme__code", "code")
+    )
+
+
+def delivery_return_list() -> QuerySet[DeliveryReturn]:
+    """Delivery returns with their commitment, measure, contract, provider, directorate and who
+    submitted and verified them (one query), oldest period first within a commitment."""
+    return DeliveryReturn.objects.select_related(
+        "commitment__measure",
+        "commitment__contract__provider",
+        "commitment__contract__directorate",
+        "submitted_by",
+        "verified_by",
+    ).order_by("period_start", "pk")
+
+
+# ---------------------------------------------------------------- the catalogue (API)
+
+
+def measure_list() -> QuerySet[SocialValueMeasure]:
+    """The catalogue: measures with their outcome and theme, supporting outcomes and proxy versions
+    (newest first), in three queries whatever the number of measures."""
+    return SocialValueMeasure.objects.select_related("outcome__theme").prefetch_related(
+        "supporting_outcomes", "proxy_values"
+    )
+
+
+def measure_proxy_in_force(measure: SocialValueMeasure, on: datetime.date) -> rules.Proxy | None:
+    """The proxy value in force on a day, from the versions `measure_list()` prefetched (no query);
+    a measure counted in pounds is worth its face value unless the catalogue says otherwise, as
+    when a commitment is made (services.proxy_for)."""
+    versions = [
+        rules.Proxy(value=p.value, source=p.source, valid_from=p.valid_from) for p in measure.proxy_values.all()
+    ]
+    found = rules.proxy_in_force(versions, on)
+    if found is None and measure.unit == "pounds":  # MeasureUnit.POUNDS
+        return rules.FACE_VALUE
+    return found

@@ -8,6 +8,7 @@ from commissioning.templatetags.gt import money
 from contracts.choices import ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
 from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
+from outcomes_link.demo_social_value import demo_social_value_load, social_value_figures
 from outcomes_link.demo_spend import demo_spend_load, millions, spend_figures
 from outcomes_link.models import OutcomeLink
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         try:
             result = demo_load(seed=seed)
             demo_spend_load(seed=seed, result=result)
+            demo_social_value_load(seed=seed, result=result)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
 
@@ -68,6 +70,14 @@ class Command(BaseCommand):
                 f"location unknown {millions(s.unknown_location_spend)}, redacted {millions(s.redacted_spend)}, "
                 f"unmatched {millions(s.unmatched_spend)} ({year.unmatched_suppliers} supplier names to match)."
             )
+
+        sv = social_value_figures()
+        self.stdout.write(
+            f"Social value: {sv.commitments} commitments on {sv.contracts} contracts, "
+            f"committed {money(sv.committed_value)}, delivered {money(sv.delivered_value)} verified, "
+            f"{sv.awaiting_verification} delivery returns awaiting verification; "
+            f"{sv.on_track} on track, {sv.at_risk} at risk, {sv.behind} behind."
+        )
 
         self.stdout.write("")
         self.stdout.write("Demo sign-in (every account uses the same password):")

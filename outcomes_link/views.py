@@ -226,14 +226,11 @@ class RAGMatrixView(RoleRequiredMixin, TemplateView):
         ids = filterset.qs.order_by("reference").values_list("pk", flat=True)
         page = Paginator(ids, self.paginate_by).get_page(self.request.GET.get("page"))
         quarters = recent_quarters(count=MATRIX_QUARTERS, today=timezone.localdate())
-        query = self.request.GET.copy()
-        query.pop("page", None)
         return super().get_context_data(
             filter=filterset,
             page=page,
             quarters=quarters,
             rows=rag_matrix_rows(contract_ids=list(page.object_list), quarters=quarters),
-            page_query=query.urlencode(),
             **kwargs,
         )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import pandas as pd
 from django.db.models import Max, Min, QuerySet
@@ -541,21 +542,21 @@ class SocialValueReport:
         self.on = on
         self.directorate = directorate
         self.status = status or None
-        self._progress: list | None = None
-        self._outcomes: dict | None = None
 
-    @property
+    @cached_property
     def progress(self) -> list:
-        if self._progress is None:
-            commitments = selectors.commitment_list()
-            if self.directorate is not None:
-                commitments = commitments.filter(contract__directorate=self.directorate)
-            progress = selectors.commitment_progress(commitments, on=self.on)
-            if self.status:
-                # The status depends on the day, so it is worked out here rather than in the query.
-                progress = [p for p in progress if p.status == self.status]
-            self._progress = progress
-        return self._progress
+        commitments = selectors.commitment_list()
+        if self.directorate is not None:
+            commitments = commitments.filter(contract__directorate=self.directorate)
+        progress = selectors.commitment_progress(commitments, on=self.on)
+        if self.status:
+            # The status depends on the day, so it is worked out here rather than in the query.
+            progress = [p for p in progress if p.status == self.status]
+        return progress
+
+    @cached_property
+    def _outcomes(self) -> dict:
+        return selectors.measure_outcomes()
 
     def total(self) -> selectors.SocialValueFigures:
         return selectors.figures_total(self.progress)
@@ -565,28 +566,25 @@ class SocialValueReport:
         outcome or strategic outcome, in the catalogue's (or the framework's) order."""
         if by not in SOCIAL_VALUE_GROUPINGS:
             raise ValueError(f"Cannot group social value by {by!r}.")
-        outcomes = None
-        if by in OUTCOME_GROUPINGS:
-            if self._outcomes is None:
-                self._outcomes = selectors.measure_outcomes()
-            outcomes = self._outcomes
+        outcomes = self._outcomes if by in OUTCOME_GROUPINGS else None
         figures = selectors.figures_by(self.progress, _group_key(by, outcomes))
         ordered = sorted(figures.items(), key=lambda item: (item[0].order, item[0].slug))
         return [SocialValueGroup(key, f) for key, f in ordered]
 
+    @cached_property
     def by_contract(self) -> list[ContractSocialValue]:
         figures = selectors.figures_by(self.progress, lambda p: [p.commitment.contract])
         return [ContractSocialValue(contract, f) for contract, f in figures.items()]
 
     def top_contracts(self, limit: int = TOP_CONTRACTS) -> list[ContractSocialValue]:
         """The contracts that have delivered most social value (verified, £), most first."""
-        rows = [r for r in self.by_contract() if r.figures.delivered_value > 0]
+        rows = [r for r in self.by_contract if r.figures.delivered_value > 0]
         rows.sort(key=lambda r: (-r.figures.delivered_value, r.contract.reference))
         return rows[:limit]
 
     def lagging_contracts(self, limit: int = TOP_CONTRACTS) -> list[ContractSocialValue]:
         """The contracts with a commitment behind or at risk, by how far (£) their delivery is
         below the straight-line profile, furthest first."""
-        rows = [r for r in self.by_contract() if r.figures.behind or r.figures.at_risk]
+        rows = [r for r in self.by_contract if r.figures.behind or r.figures.at_risk]
         rows.sort(key=lambda r: (-r.figures.shortfall_value, r.contract.reference))
         return rows[:limit]

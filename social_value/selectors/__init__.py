@@ -31,7 +31,6 @@ from social_value.selectors.outcomes import (
     ThreadSocialValue,
     commitments_serving,
     outcome_social_value,
-    social_value_by_outcome,
     social_value_on_thread,
     strategic_outcome_social_value,
 )
@@ -72,7 +71,6 @@ __all__ = [
     "measures_for_choice",
     "commitments_serving",
     "outcome_social_value",
-    "social_value_by_outcome",
     "social_value_on_thread",
     "strategic_outcome_social_value",
     "spend_by_contract",

@@ -87,12 +87,7 @@ def commitments_serving(
         measures = measures.filter(supporting_outcomes__strategic_outcome=strategic_outcome)
     # A subquery, not a join: joining a measure serving two supporting outcomes of one strategic
     # outcome would double its verified returns in commitment_list()'s sum of delivered units.
-    # Ordered here: Meta.ordering does not apply to commitment_list()'s GROUP BY query.
-    return (
-        commitment_list()
-        .filter(measure__in=measures.values("pk"))
-        .order_by("contract__reference", "measure__code", "pk")
-    )
+    return commitment_list().filter(measure__in=measures.values("pk"))
 
 
 def outcome_social_value(supporting_outcome: SupportingOutcome, *, on: datetime.date) -> OutcomeSocialValue:
@@ -133,11 +128,6 @@ def social_value_on_thread(*, on: datetime.date) -> ThreadSocialValue:
         supporting=figures_by(progress, _supporting_outcome_ids(outcomes)),
         strategic={key[0]: f for key, f in figures_by(progress, by_strategic_outcome(outcomes)).items()},
     )
-
-
-def social_value_by_outcome(*, on: datetime.date) -> dict[int, SocialValueFigures]:
-    """Social value by supporting outcome id (only those with commitments). Two queries."""
-    return social_value_on_thread(on=on).supporting
 
 
 def _supporting_outcome_ids(outcomes):

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from commissioning.choices import Role
 from commissioning.models import StrategicOutcome, SupportingOutcome
 from outcomes_link.selectors import supporting_outcome_figures
-from social_value.selectors import outcome_social_value, social_value_by_outcome, strategic_outcome_social_value
+from social_value.selectors import outcome_social_value, social_value_on_thread, strategic_outcome_social_value
 from social_value.services import (
     commitment_create,
     delivery_return_reject,
@@ -226,7 +226,7 @@ def test_selectors_count_a_commitment_once_for_its_strategic_outcome(dataset):
         Decimal("1000.00"),
         Decimal("0.00"),
     )
-    by_outcome = social_value_by_outcome(on=today)
+    by_outcome = social_value_on_thread(on=today).supporting
     assert by_outcome[_so("2.2").pk].delivered_value == Decimal("740.00")
     assert by_outcome[_so("3.1").pk].delivered_value == Decimal("400.00")
     assert _so("1.2").pk not in by_outcome

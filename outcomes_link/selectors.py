@@ -25,8 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from commissioning import as_at
 from commissioning.db import money_sum, pence_to_pounds
 from commissioning.models import Framework, StrategicOutcome, SupportingOutcome
 from commissioning.selectors import framework_get_default, strategic_outcome_list
@@ -124,7 +124,7 @@ def outcome_overview(*, framework: Framework | None = None) -> Overview:
     if framework is None:
         return Overview(None, [], ZERO, 0, 0)
     figures = _figures_by_supporting_outcome(framework)
-    social_value = social_value_on_thread(on=timezone.localdate())
+    social_value = social_value_on_thread(on=as_at.today())
     strategic_rows = []
     for so in strategic_outcome_list(framework=framework):
         row = StrategicRow(so, OutcomeFigures(), social_value=social_value.strategic.get(so.pk, SocialValueFigures()))
@@ -260,7 +260,7 @@ def latest_quarter_summaries(
 ) -> dict[int, ContractPeriodSummary]:
     """Each contract's latest reported quarter (a summary with at least one KPI returned) among the
     last 8 ended quarters, by contract id. `contracts` is a queryset of contracts or of contract ids. One query."""
-    quarters = recent_quarters(count=MATRIX_QUARTERS, today=today or timezone.localdate())
+    quarters = recent_quarters(count=MATRIX_QUARTERS, today=today or as_at.today())
     rows = (
         ContractPeriodSummary.objects.filter(
             contract_id__in=contracts, period_start__gte=quarters[0].start, period_start__lte=quarters[-1].start
@@ -298,7 +298,7 @@ def contract_performance_overview(
     *, contract: Contract, today: datetime.date | None = None
 ) -> ContractPerformanceOverview:
     """Five queries whatever the number of KPIs, returns, concerns or deductions."""
-    today = today or timezone.localdate()
+    today = today or as_at.today()
     last_quarter = recent_quarters(count=1, today=today)[-1]
     latest = (
         ContractPeriodSummary.objects.filter(contract=contract, period_start__lte=last_quarter.start)
@@ -408,7 +408,7 @@ def home_performance(
         figures.concerns = list(open_concerns().filter(contract__directorate_id=directorate_id)[: limit + 1])
         figures.overdue_count = len(
             overdue_returns(
-                contracts=Contract.objects.filter(directorate_id=directorate_id), today=today or timezone.localdate()
+                contracts=Contract.objects.filter(directorate_id=directorate_id), today=today or as_at.today()
             )
         )
     return figures

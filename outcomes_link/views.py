@@ -11,10 +11,10 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
+from commissioning import as_at
 from commissioning.choices import Role
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.selectors import supporting_outcome_get
@@ -131,7 +131,7 @@ class StrategicOutcomeDetailView(RoleRequiredMixin, TemplateView):
             framework=row.outcome.framework,
             table=table,
             concerns=list(outcome_open_concerns(strategic_outcome=row.outcome)),
-            social_value=strategic_outcome_social_value(row.outcome, on=timezone.localdate()),
+            social_value=strategic_outcome_social_value(row.outcome, on=as_at.today()),
             **kwargs,
         )
 
@@ -161,7 +161,7 @@ class SupportingOutcomeDetailView(RoleRequiredMixin, TemplateView):
             table=table,
             concerns=list(outcome_open_concerns(supporting_outcome=outcome)),
             kpis=outcome_kpis(supporting_outcome=outcome),
-            social_value=outcome_social_value(outcome, on=timezone.localdate()),
+            social_value=outcome_social_value(outcome, on=as_at.today()),
             # Social value reaches the outcome through measures, not links: marks the contracts
             # delivering it whose contract value is not attributed here.
             linked_contract_ids=set(
@@ -201,7 +201,7 @@ class ContractDetailView(RoleRequiredMixin, TemplateView):
 
         contract = _contract_or_404(self.kwargs["pk"])
         user = self.request.user
-        _, social_value = contract_social_value(contract=contract, on=timezone.localdate())
+        _, social_value = contract_social_value(contract=contract, on=as_at.today())
         return super().get_context_data(
             contract=contract,
             links=list(contract_thread(contract=contract)),
@@ -225,7 +225,7 @@ class RAGMatrixView(RoleRequiredMixin, TemplateView):
         filterset = RAGMatrixFilterSet(self.request.GET or None, queryset=contracts_with_kpis())
         ids = filterset.qs.order_by("reference").values_list("pk", flat=True)
         page = Paginator(ids, self.paginate_by).get_page(self.request.GET.get("page"))
-        quarters = recent_quarters(count=MATRIX_QUARTERS, today=timezone.localdate())
+        quarters = recent_quarters(count=MATRIX_QUARTERS, today=as_at.today())
         return super().get_context_data(
             filter=filterset,
             page=page,

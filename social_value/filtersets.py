@@ -7,8 +7,8 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 
+from commissioning import as_at
 from commissioning.models import Directorate
 from contracts.models import Contract, Provider
 from social_value.models import (
@@ -122,16 +122,16 @@ class SocialValueCommitmentFilterSet(django_filters.FilterSet):
     @property
     def progress_on(self) -> datetime.date:
         """The day progress is measured on (valid only after the form is checked)."""
-        return self.form.cleaned_data.get("on") or timezone.localdate()
+        return self.form.cleaned_data.get("on") or as_at.today()
 
     @classmethod
     def day(cls, params) -> datetime.date:
         """The day `on` in these query parameters, read as the filter reads it; today when absent
         (or not a day: the filter itself answers that with a 400)."""
         try:
-            return cls.base_filters["on"].field.clean(params.get("on")) or timezone.localdate()
+            return cls.base_filters["on"].field.clean(params.get("on")) or as_at.today()
         except ValidationError:
-            return timezone.localdate()
+            return as_at.today()
 
     def filter_supporting_outcome(self, queryset, name, value):
         return queryset.filter(measure_id__in=_measures_serving(value)) if value.strip() else queryset

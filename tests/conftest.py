@@ -1,6 +1,7 @@
 """Fixtures every test layer shares: the KCC framework and reference data, and one user per role."""
 
 import copy
+import datetime
 
 import pytest
 from django.apps import apps
@@ -92,3 +93,21 @@ def no_role_user(db):
 @pytest.fixture
 def users(member, commissioner, procurement, admin_user) -> dict:
     return {Role.MEMBER: member, Role.COMMISSIONER: commissioner, Role.PROCUREMENT: procurement, Role.ADMIN: admin_user}
+
+
+@pytest.fixture
+def backdate(db):
+    """Move every history record (and spend import) made so far to a past moment, as if the data had
+    been entered then; commissioning.as_at reads history, so this is how a test builds the past."""
+    from django.utils import timezone
+
+    from commissioning.as_at import DOMAIN_APPS
+
+    def move(day):
+        when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+        for model in apps.get_models():
+            if model.__name__.startswith("Historical") and model._meta.app_label in DOMAIN_APPS:
+                model.objects.update(history_date=when)
+        apps.get_model("contracts", "SpendImport").objects.update(created=when)
+
+    return move

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so the page (and its lazy querysets) is rendered inside the as-at shadow tables.
+    "commissioning.middleware.AsAtMiddleware",
 ]
 
 ROOT_URLCONF = "commissioning.urls"
@@ -69,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commissioning.context_processors.council",
+                "commissioning.context_processors.as_at",
             ],
             "builtins": ["commissioning.templatetags.gt"],
         },

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from commissioning import as_at
 from commissioning.db import TimeStampedModel
 from commissioning.models import Directorate
 from contracts.choices import (
@@ -192,7 +193,7 @@ class Contract(TimeStampedModel):
 
     def is_ending_soon(self, today: datetime.date | None = None) -> bool:
         """Active and ending within CONTRACT_ENDING_SOON_MONTHS (6) of today."""
-        today = today or datetime.date.today()
+        today = today or as_at.today()
         horizon = today + relativedelta(months=settings.CONTRACT_ENDING_SOON_MONTHS)
         return self.status == ContractStatus.ACTIVE and today <= self.current_end_date <= horizon
 

@@ -234,6 +234,8 @@ class ContractPeriodSummary(models.Model):
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     rag = models.CharField(max_length=5, choices=RAG.choices, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+    # Kept so a page or report as at a past date shows the quarter as it was then (commissioning.as_at).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["contract", "period_start"]

@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Value, When
 
+from commissioning import as_at
 from commissioning.db import money_sum, pence_to_pounds
 from contracts.choices import (
     COUNTED_RETURN_STATUSES,
@@ -147,7 +148,7 @@ def overdue_returns(
     the contract's term. A draft or a return sent back does not stop a return being overdue.
     Two queries.
     """
-    today = today or datetime.date.today()
+    today = today or as_at.today()
     contracts = contracts if contracts is not None else Contract.objects.all()
     contracts = contracts.filter(status=ContractStatus.ACTIVE)
     last_end = today - datetime.timedelta(days=overdue_days() + 1)
@@ -218,7 +219,7 @@ def rag_matrix(*, contracts: QuerySet[Contract], quarters: list[Period]) -> RAGM
 
 def recent_quarters(*, count: int = 8, today: datetime.date | None = None) -> list[Period]:
     """The last `count` quarters that have ended, oldest first."""
-    today = today or datetime.date.today()
+    today = today or as_at.today()
     quarter = Period.containing(today, Frequency.QUARTERLY).previous()
     out = [quarter]
     while len(out) < count:
@@ -323,7 +324,7 @@ def overdue_assessments(
     (or from the end of its last assessed period); a contract that has ended needs one
     covering its end. Two queries.
     """
-    today = today or datetime.date.today()
+    today = today or as_at.today()
     contracts = contracts if contracts is not None else Contract.objects.all()
     contracts = list(
         # Only active key KPIs: a contract whose key KPIs are all retired has nothing to assess

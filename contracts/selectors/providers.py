@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from commissioning import as_at
 from commissioning.db import money_sum, pence_to_pounds
 from contracts.choices import ContractStatus
 from contracts.models import Contract, Provider
@@ -37,7 +38,7 @@ def contracts_of_provider(*, provider: Provider) -> QuerySet[Contract]:
 
 
 def ending_soon_horizon(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    today = today or datetime.date.today()
+    today = today or as_at.today()
     return today, today + relativedelta(months=settings.CONTRACT_ENDING_SOON_MONTHS)
 
 

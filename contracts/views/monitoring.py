@@ -15,11 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from commissioning import as_at
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from contracts.filtersets import DeductionFilterSet, PerformanceConcernFilterSet
 from contracts.forms import apply_service_errors
@@ -79,7 +79,7 @@ class OverdueReturnsView(RoleRequiredMixin, TemplateView):
                 contracts = contracts.filter(reference__icontains=cleaned["q"].strip())
         else:
             contracts = contracts.none()
-        today = timezone.localdate()
+        today = as_at.today()
         due = overdue_returns(contracts=contracts, today=today)
         page = Paginator(due, PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(

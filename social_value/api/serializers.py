@@ -12,10 +12,10 @@ with two decimals; shares as percentages with one.
 import datetime
 from decimal import ROUND_HALF_UP
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from commissioning import as_at
 from commissioning.api.serializers import BaseModelSerializer, BriefSerializer, UserBriefSerializer, brief_fields
 from contracts.api.serializers import ContractBriefSerializer
 from contracts.models import Contract
@@ -183,7 +183,7 @@ class SocialValueMeasureSerializer(BaseModelSerializer):
 
     @extend_schema_field(ProxyInForceSerializer(allow_null=True))
     def get_proxy_in_force(self, measure: SocialValueMeasure) -> dict | None:
-        proxy = measure_proxy_in_force(measure, timezone.localdate())
+        proxy = measure_proxy_in_force(measure, as_at.today())
         if proxy is None:
             return None
         started = None if proxy.valid_from == datetime.date.min else proxy.valid_from
@@ -272,7 +272,7 @@ class SocialValueCommitmentSerializer(BaseModelSerializer):
 
     def to_representation(self, instance: SocialValueCommitment):
         # `instance` comes from selectors.commitment_list() (annotated with the verified quantity).
-        on = self.context.get("on") or timezone.localdate()
+        on = self.context.get("on") or as_at.today()
         instance.progress = commitment_progress([instance], on=on)[0]
         return super().to_representation(instance)
 

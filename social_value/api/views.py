@@ -12,7 +12,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from commissioning import as_at
 from commissioning.api.views import AttributedModelViewSet, ReferenceRecordViewSet
 from contracts.api.views import ChangeActionPermission
 from contracts.filtersets import SpendLineFilterSet
@@ -292,7 +292,7 @@ class SocialValueFiguresView(generics.GenericAPIView):
         query = SocialValueFiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         by = query.validated_data["by"]
-        on = query.validated_data.get("on") or timezone.localdate()
+        on = query.validated_data.get("on") or as_at.today()
         grouping = _GROUPINGS[by]
         outcomes = measure_outcomes() if by in ("supporting_outcome", "strategic_outcome") else {}
         progress = commitment_progress(self.filter_queryset(self.get_queryset()), on=on)

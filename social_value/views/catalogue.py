@@ -6,10 +6,10 @@ catalogue). Thin: social_value.selectors.catalogue reads, social_value.services.
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from commissioning import as_at
 from commissioning.permissions import RoleRequiredMixin
 from social_value.forms_catalogue import CatalogueImportForm
 from social_value.importers.catalogue import COLUMNS
@@ -24,7 +24,7 @@ class MeasureListView(RoleRequiredMixin, TemplateView):
     template_name = "social_value/measure_list.html"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
+        today = as_at.today()
         themes = catalogue_tree(on=today)
         return super().get_context_data(
             themes=themes,

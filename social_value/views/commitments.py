@@ -18,10 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from commissioning import as_at
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.templatetags.gt import money
 from contracts.forms import apply_service_errors
@@ -96,7 +96,7 @@ class ContractSocialValueView(RoleRequiredMixin, ContractPageMixin, TemplateView
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         contract, user = self.contract, self.request.user
-        today = timezone.localdate()
+        today = as_at.today()
         progress, figures = contract_social_value(contract=contract, on=today)
         awaiting = delivery_return_list().filter(commitment__contract=contract, status=DeliveryStatus.SUBMITTED)
         context.update(
@@ -188,7 +188,7 @@ class CommitmentDetailView(RoleRequiredMixin, CommitmentMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         commitment, user = self.commitment, self.request.user
-        today = timezone.localdate()
+        today = as_at.today()
         context.update(
             commitment=commitment,
             contract=self.contract,

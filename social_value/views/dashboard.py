@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from commissioning import as_at
 from commissioning.permissions import RoleRequiredMixin
 from commissioning.selectors import directorate_list
 from social_value import charts, formatters
@@ -68,7 +68,7 @@ class SocialValueFilterForm(forms.Form):
         return self.cleaned_data.get("by") or DEFAULT_GROUPING
 
     def clean_on(self) -> datetime.date:
-        return self.cleaned_data.get("on") or timezone.localdate()
+        return self.cleaned_data.get("on") or as_at.today()
 
 
 def _applied(cleaned: dict) -> list[tuple[str, str]]:
@@ -134,7 +134,7 @@ class SocialValueDashboardView(RoleRequiredMixin, TemplateView):
         context.update(
             by=by,
             on=cleaned["on"],
-            is_today=cleaned["on"] == timezone.localdate(),
+            is_today=cleaned["on"] == as_at.today(),
             grouped_by=grouped_by,
             by_links=[
                 {"by": key, "label": label, "query": _query(get, by=key), "current": key == by}

@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpResponse, QueryDict
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from commissioning import as_at
 from commissioning.db import pence_to_pounds
 from commissioning.permissions import RoleRequiredMixin
 from contracts.choices import Location, Sector, SizeBand
@@ -306,7 +306,7 @@ class LocalSpendDownloadView(RoleRequiredMixin, View):
         content_type, render = DOWNLOAD_FORMATS[fmt]
         content = render(LocalSpendReport(filters.lines), filters=filters.applied, top=TOP_SUPPLIERS)
         response = HttpResponse(content, content_type=content_type)
-        stamp = timezone.localdate().isoformat()
+        stamp = as_at.today().isoformat()
         response["Content-Disposition"] = f'attachment; filename="local-spend-{stamp}.{fmt}"'
         return response
 

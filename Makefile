@@ -23,7 +23,7 @@ PYTEST_PARALLEL := $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help demo test setup python frontend chromium migrate lint format clean
+.PHONY: help demo test setup python frontend system chromium migrate lint format clean
 
 help:
 	@echo "make demo   - set up, load the demonstration data and serve http://localhost:$(PORT)/"
@@ -55,7 +55,18 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 frontend: $(NPM_STAMP)
 	@npm run --silent build
 
-setup: python frontend
+setup: python frontend system
+
+# WeasyPrint (the PDF reports) needs Pango and a font at run time; Debian's packages, installed
+# only when missing.
+system:
+	@if ! ldconfig -p 2>/dev/null | grep libpangoft2-1.0 >/dev/null || ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then \
+	  echo "Installing Pango and fonts for the PDF reports (WeasyPrint)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null; \
+	fi
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \

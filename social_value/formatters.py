@@ -10,27 +10,24 @@ such as -12.50 in CSV), percentages as Decimal to one place, counts as integers.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from commissioning.db import pence_to_pounds
+from commissioning.downloads import (  # noqa: F401 (the formats every social value download uses)
+    COUNT,
+    MONEY,
+    PERCENT,
+    QUANTITY,
+    TEXT,
+    Column,
+    Table,
+    neutralise,
+    tables_csv,
+    tables_xlsx,
+)
 from contracts.choices import Location, Sector, SizeBand
-
-# Characters that make a spreadsheet treat a cell as a formula (or smuggle one in after a tab
-# or carriage return).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-MONEY = "money"
-COUNT = "count"
-PERCENT = "percent"
-TEXT = "text"
-
-MONEY_FORMAT = '"£"#,##0.00;-"£"#,##0.00'
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.0"
 
 BREAKDOWN_TITLES = {
     "financial_year": "By financial year",
@@ -42,36 +39,7 @@ BREAKDOWN_TITLES = {
 }
 
 
-def neutralise(value):
-    """A text value safe to put in a spreadsheet cell: text starting with = + - @, a tab or a
-    carriage return gets a leading apostrophe, so it is shown as text and never run as a
-    formula. Anything that is not text (numbers, dates, None) is returned unchanged, so a
-    credit of -12.50 stays a number."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 # ------------------------------------------------------------------ tables
-
-
-@dataclass
-class Column:
-    heading: str
-    kind: str = TEXT
-
-
-@dataclass
-class Table:
-    """One section of a download: a title, its columns and rows of plain values."""
-
-    title: str
-    columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-
-    @property
-    def headings(self) -> list[str]:
-        return [c.heading for c in self.columns]
 
 
 def _pounds(pence: int | None) -> Decimal | None:
@@ -342,31 +310,6 @@ def report_tables(report, *, filters: Iterable[tuple[str, str]] = (), dimensions
 # ------------------------------------------------------------------ CSV
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return neutralise(value)
-
-
-def tables_csv(tables: Sequence[Table], *, bom: bool = True) -> bytes:
-    """Tables as one CSV file, each under its title and headings, a blank row between them.
-
-    UTF-8 with a byte-order mark by default, so Excel reads the £ signs in the headings."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, table in enumerate(tables):
-        if len(tables) > 1:
-            if index:
-                writer.writerow([])
-            writer.writerow([neutralise(table.title)])
-        writer.writerow([neutralise(h) for h in table.headings])
-        for row in table.rows:
-            writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig" if bom else "utf-8")
-
-
 def summary_csv(summary, *, bom: bool = True) -> bytes:
     return tables_csv([summary_table(summary)], bom=bom)
 
@@ -384,50 +327,6 @@ def report_csv(report, *, filters: Iterable[tuple[str, str]] = (), top: int = 20
 
 
 # ------------------------------------------------------------------ Excel
-
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-_NUMBER_FORMATS = {MONEY: MONEY_FORMAT, COUNT: COUNT_FORMAT, PERCENT: PERCENT_FORMAT}
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = title.translate(_SHEET_FORBIDDEN).strip("'")[:31] or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.lower())
-    return name
-
-
-def tables_xlsx(tables: Sequence[Table]) -> bytes:
-    """Tables as an Excel workbook, one sheet each. Money is a numeric cell (Decimal, never
-    float) formatted in pounds; text cells are neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, used))
-        sheet.append([neutralise(h) for h in table.headings])
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for row in table.rows:
-            sheet.append([neutralise(v) for v in row])
-        for index, column in enumerate(table.columns, start=1):
-            letter = sheet.cell(row=1, column=index).column_letter
-            number_format = _NUMBER_FORMATS.get(column.kind)
-            if number_format:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                    cell.number_format = number_format
-            width = max([len(column.heading), *(len(str(r[index - 1] or "")) for r in table.rows)])
-            sheet.column_dimensions[letter].width = min(max(width + 2, 10), 60)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def summary_xlsx(summary) -> bytes:
@@ -447,10 +346,6 @@ def report_xlsx(report, *, filters: Iterable[tuple[str, str]] = (), top: int = 2
 
 
 # ------------------------------------------------------------------ social value dashboard (issue 5)
-
-# Units delivered can be part units (12.5 hours), so they keep two decimal places in Excel.
-QUANTITY = "quantity"
-_NUMBER_FORMATS[QUANTITY] = "#,##0.00"
 
 
 def social_value_table(groups: Sequence, total, *, grouped_by: str, with_units: bool = False) -> Table:

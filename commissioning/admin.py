@@ -13,6 +13,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from commissioning.models import (
     Directorate,
     Framework,
+    OutcomeMeasure,
+    OutcomeMeasureValue,
     Postcode,
     PostcodeDistrict,
     StrategicOutcome,
@@ -90,6 +92,49 @@ class SuggestedMeasureAdmin(SimpleHistoryAdmin):
     list_select_related = ("supporting_outcome",)
     search_fields = ("text", "supporting_outcome__code")
     autocomplete_fields = ("supporting_outcome",)
+
+
+class OutcomeMeasureValueInline(admin.TabularInline):
+    model = OutcomeMeasureValue
+    fields = (
+        "period",
+        "period_end",
+        "value",
+        "national_average",
+        "note",
+        "dot_1yr",
+        "dot_1yr_years",
+        "dot_3yr",
+        "dot_3yr_years",
+        "vs_national",
+        "recorded_by",
+    )
+    readonly_fields = ("recorded_by",)
+    extra = 0
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(SimpleHistoryAdmin):
+    """An outcome measure's definition (its polarity and tolerance decide its direction of travel) and its
+    values; officers record values on the outcome measure pages, where each is attributed."""
+
+    list_display = ("code", "name", "supporting_outcome", "higher_is_better", "maintaining_tolerance_percent")
+    list_filter = ("framework",)
+    list_select_related = ("supporting_outcome",)
+    search_fields = ("code", "name")
+    ordering = ("framework", "order", "code")
+    fields = (
+        "supporting_outcome",
+        "code",
+        "name",
+        "unit",
+        "higher_is_better",
+        "maintaining_tolerance_percent",
+        "source",
+        "order",
+    )
+    autocomplete_fields = ("supporting_outcome",)
+    inlines = (OutcomeMeasureValueInline,)
 
 
 @admin.register(Directorate)

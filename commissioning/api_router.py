@@ -15,6 +15,7 @@ API_ROOT = {
     "strategic-outcomes": "commissioning-api:strategicoutcome-list",
     "supporting-outcomes": "commissioning-api:supportingoutcome-list",
     "suggested-measures": "commissioning-api:suggestedmeasure-list",
+    "outcome-measures": "commissioning-api:outcomemeasure-list",
     "directorates": "commissioning-api:directorate-list",
     "users": "commissioning-api:user-list",
     "providers": "contracts-api:provider-list",

@@ -16,3 +16,27 @@ class AreaStatus(models.TextChoices):
     INSIDE = "inside", "Inside the council's area"
     OUTSIDE = "outside", "Outside the council's area"
     SPLIT = "split", "Split between the council's area and others"
+
+
+class Direction(models.TextChoices):
+    """Direction of travel, in the words of the Strategic Statement Annual Report 2016 (its key:
+    Improving, Maintaining, Mixed, Not improving; 'n/a' where no trend is available)."""
+
+    IMPROVING = "improving", "Improving"
+    MAINTAINING = "maintaining", "Maintaining"
+    MIXED = "mixed", "Mixed"
+    NOT_IMPROVING = "not_improving", "Not improving"
+    NOT_AVAILABLE = "n/a", "n/a"
+
+
+# A single measure's direction is never Mixed: that word sums up several measures.
+MEASURE_DIRECTION_CHOICES = [choice for choice in Direction.choices if choice[0] != Direction.MIXED]
+
+
+class NationalComparison(models.TextChoices):
+    """Performance against the national average, as the 2016 report's measure tables show it."""
+
+    ABOVE = "above", "Above"
+    IN_LINE = "in_line", "In line"
+    BELOW = "below", "Below"
+    NOT_AVAILABLE = "n/a", "n/a"

@@ -3,7 +3,9 @@
 A page builds its tables as `Table`s (a title, typed columns, rows of plain values) and lists
 them in `DownloadsMixin.get_downloads()`; `?download=<name>&format=csv|xlsx` then returns that
 table with every row (not just the page shown), filtered and as at the same date as the page.
-Reports (social_value.formatters, outcomes_link.reports) write the same Tables.
+Reports (social_value.formatters, outcomes_link.reports) write the same Tables. A django-tables2
+list page uses `TableDownloadsMixin`, or `tables2_download` for a table it builds itself: the
+table's own columns, each cell its plain value (`value_<column>`), every row the filters select.
 
 Downloads are opened in spreadsheets, so every text cell is passed through `neutralise`: a
 supplier name or service area that begins with = + - @ (or a tab or carriage return) would
@@ -15,13 +17,20 @@ such as -12.50 in CSV), percentages as Decimal to one place, counts as integers.
 from __future__ import annotations
 
 import csv
+import datetime
+import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import django_tables2 as tables2
 from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
+from django_tables2 import RequestConfig
+from django_tables2.utils import signature as tables2_signature
 
 from commissioning import as_at
 
@@ -149,6 +158,112 @@ def tables_xlsx(tables: Sequence[Table]) -> bytes:
     return buffer.getvalue()
 
 
+# ------------------------------------------------------------------ django-tables2 tables
+
+# What each kind of column must hold once plain: a money, percentage or quantity cell is a
+# Decimal (never a float: money is pence-exact), a count an int, a date a date.
+_KIND_TYPES: dict[str, tuple[type, ...]] = {
+    MONEY: (Decimal, int),
+    PERCENT: (Decimal, int),
+    QUANTITY: (Decimal, int),
+    COUNT: (int,),
+    DATE: (datetime.date,),
+}
+
+
+def plain_text(value) -> str:
+    """A cell's text without its markup: tags stripped, entities read, white space collapsed
+    (a render_<column> method may return a link or a GOV.UK tag)."""
+    text = str(value)
+    if "<" in text or "&" in text:
+        text = html.unescape(strip_tags(text))
+    return " ".join(text.split())
+
+
+def _plain(value, kind: str, where: str):
+    if isinstance(value, datetime.datetime):
+        # Excel cannot hold a time zone; the council works in UK time.
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date() if kind == DATE else value.replace(tzinfo=None)
+    if value is None:
+        return None
+    if kind == TEXT:
+        return value if isinstance(value, datetime.date) else plain_text(value)
+    expected = _KIND_TYPES.get(kind, ())
+    if isinstance(value, bool) or not isinstance(value, expected) or isinstance(value, float):
+        raise TypeError(
+            f"{where} is a {kind} column but gave {value!r}; give the table a value_<column> method "
+            "returning the plain value (Decimal pounds, an int or a date), not what the page shows."
+        )
+    return value
+
+
+def _cell_reader(bound_column) -> Callable[[object, object], object]:
+    """How to read one column's export value from (bound row, value): django-tables2's own rule
+    (`value_<column>`, else `render_<column>`, else the column's `value`), with the callable's
+    arguments worked out once per column rather than once per cell (which made a download of
+    tens of thousands of rows take minutes)."""
+    column = bound_column.column
+    fn = bound_column.value
+    plain_column = type(column).value is tables2.Column.value and type(column).render is tables2.Column.render
+    if getattr(fn, "__func__", None) is tables2.Column.value and plain_column:
+        return lambda _row, value: value
+    wanted, catch_all = tables2_signature(fn)
+
+    def read(row, value):
+        arguments = row._optional_cell_arguments(bound_column, value)
+        if catch_all:
+            return fn(**arguments)
+        return fn(**{name: arguments[name] for name in wanted if name in arguments})
+
+    return read
+
+
+def tables2_table(table, *, title: str | None = None) -> Table:
+    """A django-tables2 table as a download Table: every row of its data (not one page), in its
+    order, each cell the column's plain value rather than the HTML the page shows.
+
+    A cell's value is django-tables2's export value: the table's `value_<column>` method if it
+    has one, else its `render_<column>`, else the accessor's value (a choice field's label).
+    The table says what kind each column is in `download_kinds` ({column: MONEY, ...}; TEXT
+    unless named there); money, counts, percentages and dates must come out as Decimal, int and
+    date, or this raises TypeError, so a table cannot download "£1,234.00" as text by mistake.
+    Columns with `exclude_from_export=True` (links such as "Change") are left out; columns with
+    `visible=False` are downloaded (a way to add what the page shows inside another cell).
+    Money headings say their unit, "(£)", as the other downloads do.
+    """
+    kinds: dict[str, str] = getattr(table, "download_kinds", {})
+    bound = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
+    columns = []
+    for column in bound:
+        heading = plain_text(column.header)
+        kind = kinds.get(column.name, TEXT)
+        if kind == MONEY and "£" not in heading:
+            heading += " (£)"
+        columns.append(Column(heading, kind))
+    name = type(table).__name__
+    readers = [(c, _cell_reader(c), col.kind, f"{name}.{c.name}") for c, col in zip(bound, columns, strict=True)]
+    rows = []
+    for row in table.rows:
+        cells = []
+        for bound_column, read, kind, where in readers:
+            # The accessor's value (or a choice's label), or None when empty, as django-tables2 gives it.
+            value = row._get_and_render_with(
+                bound_column, render_func=lambda _bc, value=None, read=read, row=row: read(row, value), default=None
+            )
+            cells.append(_plain(value, kind, where))
+        rows.append(cells)
+    return Table(title=title or str(getattr(table, "caption", "") or "") or name, columns=columns, rows=rows)
+
+
+def tables2_download(table_class, data, *, request, title: str | None = None, **table_kwargs) -> Table:
+    """`table_class` over `data` (a filtered queryset, every row), sorted as the page is sorted
+    (the request's `sort`), as a download Table (see `tables2_table`)."""
+    table = table_class(data, **table_kwargs)
+    RequestConfig(request, paginate=False).configure(table)
+    return tables2_table(table, title=title)
+
+
 # ------------------------------------------------------------------ pages
 
 
@@ -186,12 +301,54 @@ class DownloadsMixin:
         stamp = as_at.today().isoformat()
         return f"{self.download_filename or name}-{name}-{stamp}" if self.download_filename else f"{name}-{stamp}"
 
-    def get(self, request, *args, **kwargs):
-        name = request.GET.get("download")
+    def requested_download(self) -> HttpResponse | None:
+        """The download the query string asks for, or None when it asks for the page. For a view
+        with its own `get` (which shadows the mixin's): load what the page needs, then
+        `return self.requested_download() or <the page>`."""
+        name = self.request.GET.get("download")
         if name is None:
-            return super().get(request, *args, **kwargs)
-        file_format = request.GET.get("format", "csv")
+            return None
+        file_format = self.request.GET.get("format", "csv")
         downloads = self.get_downloads()
         if name not in downloads or file_format not in FORMATS:
             raise Http404("There is no such download on this page.")
         return download_response(downloads[name](), filename=self.get_download_filename(name), file_format=file_format)
+
+    def get(self, request, *args, **kwargs):
+        return self.requested_download() or super().get(request, *args, **kwargs)
+
+    def filtered_object_list(self):
+        """A list page's rows before pagination, for a download: for django-filter's FilterView,
+        filtered exactly as FilterView.get filters them; for a ListView, its queryset."""
+        if hasattr(self, "get_filterset_class"):
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+                self.object_list = self.filterset.qs
+            else:
+                self.object_list = self.filterset.queryset.none()
+        else:
+            self.object_list = self.get_queryset()
+        return self.object_list
+
+
+class TableDownloadsMixin(DownloadsMixin):
+    """A django-tables2 list page (SingleTableMixin over a ListView, or django-filter's
+    FilterView) whose table downloads as `table_download_name`: every row the page's filters
+    select, in the page's sort order, through the same table class (see `tables2_table`).
+    Add the page's other tables by extending `get_downloads`.
+    """
+
+    table_download_name = "table"
+
+    def get_downloads(self) -> dict[str, Callable[[], Table | Sequence[Table]]]:
+        return {**super().get_downloads(), self.table_download_name: self.get_table_download}
+
+    def get_table_download(self) -> Table:
+        return tables2_download(
+            self.get_table_class(), self.get_download_data(), request=self.request, **self.get_table_kwargs()
+        )
+
+    def get_download_data(self):
+        """The table's rows before pagination (see `filtered_object_list`)."""
+        self.filtered_object_list()
+        return self.get_table_data()

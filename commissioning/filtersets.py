@@ -4,7 +4,15 @@ import django_filters
 from django.db.models import Q
 
 from commissioning.choices import Role
-from commissioning.models import Directorate, Framework, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
+from commissioning.models import (
+    Directorate,
+    Framework,
+    OutcomeMeasure,
+    StrategicOutcome,
+    SuggestedMeasure,
+    SupportingOutcome,
+    User,
+)
 
 
 class FrameworkFilterSet(django_filters.FilterSet):
@@ -83,6 +91,30 @@ class UserFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(username__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
         )
+
+
+class OutcomeMeasureFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Code or name")
+    framework_id = django_filters.ModelChoiceFilter(
+        field_name="framework", queryset=Framework.objects.all(), label="Framework"
+    )
+    supporting_outcome_id = django_filters.ModelChoiceFilter(
+        field_name="supporting_outcome", queryset=SupportingOutcome.objects.all(), label="Supporting outcome"
+    )
+    strategic_outcome_id = django_filters.ModelChoiceFilter(
+        field_name="supporting_outcome__strategic_outcome",
+        queryset=StrategicOutcome.objects.all(),
+        label="Strategic outcome",
+    )
+    code = django_filters.CharFilter(label="Code")
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = ["q", "framework_id", "supporting_outcome_id", "strategic_outcome_id", "code"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__iexact=value) | Q(name__icontains=value)) if value else queryset
 
 
 # --- Endpoints ---

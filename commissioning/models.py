@@ -5,12 +5,16 @@ The framework is data, not code: KCC's "Increasing Opportunities, Improving Outc
 council loads its own in the same JSON shape.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from commissioning.choices import AreaStatus, Role
+from commissioning.choices import MEASURE_DIRECTION_CHOICES, AreaStatus, NationalComparison, Role
 from commissioning.db import TimeStampedModel
 
 
@@ -218,3 +222,128 @@ class Postcode(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+class OutcomeMeasure(TimeStampedModel):
+    """An outcome measure in a supporting outcome's basket (e.g. 1.11 Infant mortality, in 1.1).
+
+    The council reports each supporting outcome's direction of travel from its basket of
+    measures (Strategic Statement Annual Report 2016: "based on the majority performance
+    direction of travel of the supporting outcome measures"). KCC's 73 measures of 2016 are
+    loaded by `manage.py load_outcome_measures`; officers record their values over time.
+    """
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="outcome_measures")
+    # PROTECT: an outcome whose measures hold values cannot be deleted by accident.
+    supporting_outcome = models.ForeignKey(SupportingOutcome, on_delete=models.PROTECT, related_name="outcome_measures")
+    code = models.CharField(max_length=10, help_text="As the council numbers it, e.g. 1.11")
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=200, blank=True, help_text="What a value counts, e.g. % of children")
+    higher_is_better = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Whether a rise is an improvement; blank when the council has not said, so only "
+        "'Maintaining' can be told from the values.",
+    )
+    # The report's "Maintaining" means "not statistically significantly changed". That needs
+    # confidence intervals, which the council rarely holds for these measures; a change smaller
+    # than this share of the earlier value stands in for it, and where the council published its
+    # own assessment, that is recorded on the value and shown instead (commissioning.direction).
+    maintaining_tolerance_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="A change smaller than this percentage of the earlier value counts as Maintaining, and a "
+        "value this close to the national average as In line.",
+    )
+    source = models.CharField(max_length=500, blank=True, help_text="Where the measure and its values come from")
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["framework", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"],
+                name="outcome_measure_code_unique",
+                violation_error_message="An outcome measure with this code already exists in the framework.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean_fields(self, exclude=None) -> None:
+        # The measure belongs to its supporting outcome's framework (its code is unique within it),
+        # so the framework is set from the outcome before the fields are checked.
+        if self.supporting_outcome_id:
+            self.framework_id = self.supporting_outcome.framework_id
+        super().clean_fields(exclude=exclude)
+
+
+class OutcomeMeasureValue(TimeStampedModel):
+    """A measure's value for one period, entered by an officer, imported, or taken from a published report.
+
+    A value imported from a published report may carry the council's own assessments of it
+    (direction of travel over 1 and 3 years, against the national average): they are shown as
+    published rather than worked out again. Such a value may stand without its figure, as the
+    2016 report gives most measures' directions but not their values.
+    """
+
+    measure = models.ForeignKey(OutcomeMeasure, on_delete=models.CASCADE, related_name="values")
+    period = models.CharField(max_length=40, help_text="As the source labels it, e.g. 2015-16, 2016 or March 2016")
+    period_end = models.DateField(help_text="The last day of the period; directions compare values by this date")
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    national_average = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="outcome_measure_values"
+    )
+    dot_1yr = models.CharField(
+        "published 1 year direction of travel", max_length=20, choices=MEASURE_DIRECTION_CHOICES, blank=True
+    )
+    dot_1yr_years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Years the published 1 year direction spans when not 1 (a survey held every 2 years)",
+    )
+    dot_3yr = models.CharField(
+        "published 3 year direction of travel", max_length=20, choices=MEASURE_DIRECTION_CHOICES, blank=True
+    )
+    dot_3yr_years = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Years the published 3 year direction spans when not 3 (the 2016 report gives the 2 year "
+        "direction when the 3 year is not available)",
+    )
+    vs_national = models.CharField(
+        "published comparison with the national average", max_length=20, choices=NationalComparison.choices, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_end"],
+                name="outcome_measure_value_period_unique",
+                violation_error_message="This measure already has a value for the period ending on that date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | ~Q(dot_1yr="") | ~Q(dot_3yr="") | ~Q(vs_national=""),
+                name="outcome_measure_value_given",
+                violation_error_message="Enter the value: only a published assessment can stand without one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.code} {self.period}"
+
+    def clean(self) -> None:
+        if self.dot_1yr_years and not self.dot_1yr:
+            raise ValidationError({"dot_1yr_years": "Give the published 1 year direction this span belongs to."})
+        if self.dot_3yr_years and not self.dot_3yr:
+            raise ValidationError({"dot_3yr_years": "Give the published 3 year direction this span belongs to."})

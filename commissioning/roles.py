@@ -38,6 +38,9 @@ WRITE_PERMISSIONS: dict[str, set[str]] = {
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",
+        # Outcome measures (issue 6): values over time, entered or imported by officers.
+        "commissioning.add_outcomemeasurevalue",
+        "commissioning.change_outcomemeasurevalue",
     },
     Role.PROCUREMENT: {
         "contracts.add_provider",

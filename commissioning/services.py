@@ -2,8 +2,11 @@
 loading the same file twice changes nothing and writes no history."""
 
 import csv
+import datetime
 import json
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.contrib.auth.models import Group
@@ -11,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 
-from commissioning.audit import attribute, set_fields
-from commissioning.choices import AreaStatus, Role
+from commissioning.audit import acting_user, attribute, set_fields
+from commissioning.choices import AreaStatus, Direction, NationalComparison, Role
 from commissioning.models import (
     Directorate,
     Framework,
+    OutcomeMeasure,
+    OutcomeMeasureValue,
     Postcode,
     PostcodeDistrict,
     StrategicOutcome,
@@ -29,6 +34,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FRAMEWORK_FILE = DATA_DIR / "kcc_framework_2015_2020.json"
 DEFAULT_DIRECTORATES_FILE = DATA_DIR / "kcc_directorates.json"
 DEFAULT_POSTCODE_DISTRICTS_FILE = DATA_DIR / "kcc_postcode_districts.csv"
+DEFAULT_OUTCOME_MEASURES_FILE = DATA_DIR / "kcc_outcome_measures.csv"
 
 
 @dataclass
@@ -348,3 +354,413 @@ def user_delete(*, user: User, actor=None, reason: str = "") -> None:
     if actor is not None and actor.pk == user.pk:
         raise ValidationError("You cannot delete your own account.")
     reference_record_delete(instance=user, actor=actor, reason=reason)
+
+
+# --- Outcome measures: each supporting outcome's basket, and its values over time ---------------------
+
+OUTCOME_MEASURES_SOURCE = "Strategic Statement Annual Report 2016"
+OUTCOME_MEASURE_COLUMNS = (
+    "code",
+    "outcome_code",
+    "name",
+    "unit",
+    "higher_is_better",
+    "latest_period",
+    "latest_period_end",
+    "latest_value",
+    "dot_1yr",
+    "dot_3yr",
+    "vs_national_average",
+)
+_DIRECTION_WORDS = {
+    "improving": Direction.IMPROVING,
+    "maintaining": Direction.MAINTAINING,
+    "not improving": Direction.NOT_IMPROVING,
+    "n/a": Direction.NOT_AVAILABLE,
+}
+_NATIONAL_WORDS = {
+    "above": NationalComparison.ABOVE,
+    "in line": NationalComparison.IN_LINE,
+    "below": NationalComparison.BELOW,
+    "n/a": NationalComparison.NOT_AVAILABLE,
+}
+_PUBLISHED_DIRECTION = re.compile(r"^(?P<word>[a-z/ ]+?)\s*(?:\((?P<years>\d+) year\))?$")
+_BOOLEANS = {"true": True, "yes": True, "false": False, "no": False, "": None}
+
+
+def parse_published_direction(text: str) -> tuple[str, int | None]:
+    """A direction of travel as the 2016 report prints it: "Improving", "Not improving (2 year)",
+    "n/a". Returns (direction, the span in years when printed, else None); blank is ("", None).
+    Raises ValueError saying what is wrong."""
+    raw = " ".join((text or "").split())
+    if not raw:
+        return "", None
+    match = _PUBLISHED_DIRECTION.match(raw.lower())
+    direction = _DIRECTION_WORDS.get(match["word"]) if match else None
+    if direction is None:
+        raise ValueError(f"'{raw}' is not a direction of travel: write Improving, Maintaining, Not improving or n/a.")
+    return direction, int(match["years"]) if match["years"] else None
+
+
+def parse_national_comparison(text: str) -> str:
+    """Performance against the national average as printed: Above, In line, Below or n/a; blank is ""."""
+    raw = " ".join((text or "").split())
+    if not raw:
+        return ""
+    comparison = _NATIONAL_WORDS.get(raw.lower())
+    if comparison is None:
+        raise ValueError(f"'{raw}' is not a comparison with the national average: write Above, In line, Below or n/a.")
+    return comparison
+
+
+def _decimal_or_none(text: str) -> Decimal | None:
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(f"'{raw}' is not a number.") from None
+    if not value.is_finite():
+        raise ValueError(f"'{raw}' is not a number.")
+    return value
+
+
+def _date_or_none(text: str) -> datetime.date | None:
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a date: write it as 2016-03-31.") from None
+
+
+def _published_note(row: dict, printed: str, where: str) -> str:
+    note = f"Published in the {OUTCOME_MEASURES_SOURCE} ({row.get('source_file') or 'source'} line {where})."
+    if printed:
+        note += f" Printed as '{printed}'."
+    return note[:500]
+
+
+def _plan_outcome_measure(row: dict, line: int, outcomes: dict, errors: list[str]) -> dict | None:
+    """One row of a measures file as the measure and its values to write; problems go to `errors`."""
+    problems: list[str] = []
+
+    def take(column: str, parse, required: bool = False):
+        text = (row.get(column) or "").strip()
+        if required and not text:
+            problems.append(f"Row {line}, {column}: it is missing.")
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            problems.append(f"Row {line}, {column}: {exc}")
+            return None
+
+    code = take("code", str, required=True)
+    outcome_code = take("outcome_code", str, required=True)
+    outcome = outcomes.get(outcome_code) if outcome_code else None
+    if outcome_code and outcome is None:
+        problems.append(f"Row {line}, outcome_code: there is no supporting outcome {outcome_code} in the framework.")
+    if code and outcome_code and not code.startswith(outcome_code):
+        problems.append(f"Row {line}, code: measure {code} does not belong to supporting outcome {outcome_code}.")
+    name = take("name", str, required=True)
+    polarity_text = (row.get("higher_is_better") or "").strip().lower()
+    if polarity_text not in _BOOLEANS:
+        problems.append(f"Row {line}, higher_is_better: write TRUE, FALSE or leave it blank (found '{polarity_text}').")
+    dot_1yr, dot_1yr_years = take("dot_1yr", parse_published_direction) or ("", None)
+    dot_3yr, dot_3yr_years = take("dot_3yr", parse_published_direction) or ("", None)
+    vs_national = take("vs_national_average", parse_national_comparison) or ""
+    latest_period = take("latest_period", str, required=True)
+    latest_end = take("latest_period_end", _date_or_none, required=True)
+    latest_value = take("latest_value", _decimal_or_none)
+    national_average = take("national_average", _decimal_or_none)
+    if latest_value is None and not (dot_1yr or dot_3yr or vs_national) and not problems:
+        problems.append(f"Row {line}, latest_value: give the value or the published directions of travel.")
+    baseline = [(row.get(c) or "").strip() for c in ("baseline_period", "baseline_period_end", "baseline_value")]
+    baseline_end = baseline_value = None
+    if any(baseline):
+        for column, text in zip(("baseline_period", "baseline_period_end", "baseline_value"), baseline, strict=True):
+            if not text:
+                problems.append(f"Row {line}, {column}: a baseline needs its period, period end and value.")
+        baseline_end = take("baseline_period_end", _date_or_none)
+        baseline_value = take("baseline_value", _decimal_or_none)
+        if baseline_end and latest_end and baseline_end >= latest_end:
+            problems.append(f"Row {line}, baseline_period_end: the baseline must end before the latest period.")
+    if problems:
+        errors.extend(problems)
+        return None
+
+    source_line = row.get("line") or "?"
+    value_line = row.get("value_line") or source_line
+    source = f"{OUTCOME_MEASURES_SOURCE} ({row.get('source_file') or 'source'} line {source_line})"
+    if row.get("higher_is_better_basis"):
+        source += f"; higher is better: {row['higher_is_better_basis'].strip()}"
+    values = []
+    if baseline_end is not None:
+        values.append(
+            {
+                "period_end": baseline_end,
+                "period": baseline[0],
+                "value": baseline_value,
+                "note": _published_note(row, "", value_line),
+            }
+        )
+    printed = (row.get("latest_value_as_printed") or "").strip()
+    national_printed = (row.get("national_average_as_printed") or "").strip()
+    note = _published_note(row, printed, value_line)
+    if national_printed and national_average is None:
+        note = f"{note} National average: {national_printed}."[:500]
+    values.append(
+        {
+            "period_end": latest_end,
+            "period": latest_period,
+            "value": latest_value,
+            "national_average": national_average,
+            "note": note,
+            "dot_1yr": dot_1yr,
+            "dot_1yr_years": dot_1yr_years if dot_1yr_years != 1 else None,
+            "dot_3yr": dot_3yr,
+            "dot_3yr_years": dot_3yr_years if dot_3yr_years != 3 else None,
+            "vs_national": vs_national,
+        }
+    )
+    return {
+        "line": line,
+        "code": code,
+        "fields": {
+            "supporting_outcome": outcome,
+            "name": name,
+            "unit": (row.get("unit") or "").strip()[:200],
+            "higher_is_better": _BOOLEANS[polarity_text],
+            "source": source[:500],
+        },
+        "values": values,
+    }
+
+
+@transaction.atomic
+def outcome_measures_load(
+    *,
+    path: Path | str = DEFAULT_OUTCOME_MEASURES_FILE,
+    framework: Framework | None = None,
+    dry_run: bool = False,
+    actor=None,
+) -> LoadResult:
+    """Load outcome measures, with the values and assessments a report published, from CSV.
+
+    The default file holds the 73 outcome measures of KCC's Strategic Statement Annual Report
+    2016 (commissioning/data/kcc_outcome_measures.csv, one row a measure, each citing its source
+    line). Per row: the measure (code, outcome_code, name, unit, higher_is_better), an optional
+    baseline value, and the latest value with the report's 1 and 3 year directions of travel and
+    comparison with the national average, which are recorded as published.
+
+    All or nothing: every bad row and column is reported and nothing is written. Measures are
+    matched on framework and code and values on measure and period end, so loading the file
+    again changes nothing and writes no history. A dry run checks and counts, writing nothing.
+    """
+    framework = framework or Framework.objects.filter(is_default=True).first()
+    if framework is None:
+        raise ValidationError("There is no outcomes framework: load it first (manage.py load_framework).")
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in OUTCOME_MEASURE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError(f"{Path(path).name}: the columns {', '.join(missing)} are missing.")
+        rows = list(reader)
+    outcomes = {o.code: o for o in SupportingOutcome.objects.filter(framework=framework)}
+    errors: list[str] = []
+    plans = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        plan = _plan_outcome_measure(row, line, outcomes, errors)
+        if plan is None:
+            continue
+        if plan["code"] in seen:
+            errors.append(f"Row {line}, code: measure {plan['code']} is already given in row {seen[plan['code']]}.")
+            continue
+        seen[plan["code"]] = line
+        plans.append(plan)
+    if errors:
+        raise ValidationError(errors)
+
+    result = LoadResult()
+    reason = "Loaded outcome measures"
+    for order, plan in enumerate(plans, start=1):
+        measure = _upsert(
+            OutcomeMeasure,
+            {"framework": framework, "code": plan["code"]},
+            {**plan["fields"], "order": order},
+            result,
+            actor,
+            reason,
+        )
+        for values in plan["values"]:
+            values = dict(values)
+            _upsert(
+                OutcomeMeasureValue,
+                {"measure": measure, "period_end": values.pop("period_end")},
+                values,
+                result,
+                actor,
+                reason,
+            )
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+@transaction.atomic
+def outcome_measure_value_record(
+    *,
+    measure: OutcomeMeasure,
+    period: str,
+    period_end: datetime.date,
+    value: Decimal,
+    national_average: Decimal | None = None,
+    note: str = "",
+    actor=None,
+    reason: str = "",
+) -> OutcomeMeasureValue:
+    """Record an officer's value of an outcome measure for a period (issue 6: "values over time
+    entered or imported by officers").
+
+    One value a measure a period end (the model's constraint says so in the council's words);
+    the value itself is required. Attributed to the actor with the reason, in the history.
+    """
+    if value is None:
+        raise ValidationError({"value": "Enter the value."})
+    record = OutcomeMeasureValue(
+        measure=measure,
+        period=(period or "").strip(),
+        period_end=period_end,
+        value=value,
+        national_average=national_average,
+        note=(note or "").strip(),
+        recorded_by=acting_user(actor),
+    )
+    record.full_clean()
+    attribute(record, actor=actor, reason=reason or "Value recorded")
+    record.save()
+    return record
+
+
+@dataclass
+class MeasureValueEntry:
+    """A value to save, as an import read it; `row` is its row in the file (for messages)."""
+
+    row: int | None
+    measure: OutcomeMeasure
+    period: str
+    period_end: datetime.date
+    value: Decimal
+    national_average: Decimal | None = None
+    note: str = ""
+
+
+@dataclass
+class MeasureValueError:
+    row: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}, " if self.row is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+@dataclass
+class MeasureValueSaved:
+    """What saving an entry does (or, in a dry run, would do): "new", "changed" or "unchanged"."""
+
+    entry: MeasureValueEntry
+    outcome: str
+    value: OutcomeMeasureValue
+
+
+class MeasureValueBatchError(Exception):
+    """Some entries cannot be saved; nothing was. `errors` names each row and field."""
+
+    def __init__(self, errors: list[MeasureValueError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+_ENTRY_FIELDS = ("period", "value", "national_average", "note")
+
+
+@transaction.atomic
+def outcome_measure_values_save_many(
+    *, entries: list[MeasureValueEntry], actor=None, reason: str = "", dry_run: bool = False
+) -> list[MeasureValueSaved]:
+    """Save many officers' values at once (the import), all or nothing.
+
+    Each measure has one value a period end: an entry for a period end already recorded changes
+    that value in place (reported "changed"), or leaves it alone when nothing differs
+    ("unchanged"), so importing the same file again adds nothing. Every entry is checked before
+    anything is written; any problem raises MeasureValueBatchError naming each row and field. A
+    dry run checks and reports, writing nothing.
+    """
+    errors: list[MeasureValueError] = []
+    keys = {(e.measure.pk, e.period_end) for e in entries}
+    existing = {
+        (v.measure_id, v.period_end): v
+        for v in OutcomeMeasureValue.objects.filter(
+            measure__in={e.measure.pk for e in entries}, period_end__in={e.period_end for e in entries}
+        )
+        if (v.measure_id, v.period_end) in keys
+    }
+    seen: dict[tuple[int, datetime.date], int | None] = {}
+    planned: list[tuple[MeasureValueEntry, OutcomeMeasureValue, str]] = []
+    for entry in entries:
+        key = (entry.measure.pk, entry.period_end)
+        if key in seen:
+            errors.append(
+                MeasureValueError(
+                    entry.row,
+                    "period_end",
+                    f"row {seen[key]} already gives {entry.measure.code}'s value for the period ending "
+                    f"{entry.period_end:%-d %B %Y}.",
+                )
+            )
+            continue
+        seen[key] = entry.row
+        data = {
+            "period": (entry.period or "").strip(),
+            "value": entry.value,
+            "national_average": entry.national_average,
+            "note": (entry.note or "").strip(),
+        }
+        record = existing.get(key)
+        if record is None:
+            record = OutcomeMeasureValue(
+                measure=entry.measure, period_end=entry.period_end, recorded_by=acting_user(actor), **data
+            )
+            outcome = "new"
+        else:
+            changed = set_fields(record, data)
+            outcome = "changed" if changed else "unchanged"
+            if changed:
+                record.recorded_by = acting_user(actor)
+        if entry.value is None:
+            errors.append(MeasureValueError(entry.row, "value", "Enter the value."))
+            continue
+        if outcome != "unchanged":
+            try:
+                record.full_clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    for message in messages:
+                        errors.append(MeasureValueError(entry.row, "" if name == "__all__" else name, message))
+                continue
+        planned.append((entry, record, outcome))
+    if errors:
+        raise MeasureValueBatchError(errors)
+    saved = []
+    for entry, record, outcome in planned:
+        if outcome != "unchanged" and not dry_run:
+            attribute(record, actor=actor, reason=reason or "Values imported")
+            record.save()
+        saved.append(MeasureValueSaved(entry, outcome, record))
+    return saved

@@ -3,6 +3,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from commissioning.downloads import COUNT
+
 NUMERIC = {"th": {"class": "govuk-table__header--numeric"}, "td": {"class": "govuk-table__cell--numeric"}}
 
 
@@ -27,6 +29,12 @@ class ProviderTable(tables.Table):
         orderable = True
         order_by = ("name",)
         empty_text = "No providers match these filters."
+
+    # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
+    download_kinds = {"contract_count": COUNT}
+
+    def value_town(self, record) -> str:
+        return ", ".join(p for p in (record.town, record.postcode) if p)
 
     def render_town(self, record) -> str:
         parts = [p for p in (record.town, record.postcode) if p]

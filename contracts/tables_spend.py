@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commissioning.db import pence_to_pounds
+from commissioning.downloads import COUNT, DATE, MONEY
 from commissioning.templatetags.gt import money
 from contracts.models import SpendImportStatus
 from contracts.tables import NUMERIC
@@ -31,9 +32,30 @@ class SpendImportTable(tables.Table):
         orderable = True
         empty_text = "No spend files have been imported yet."
 
+    # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
+    download_kinds = {"created": DATE, "rows": COUNT, "total_pence": MONEY, "lines_added": COUNT}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.caption = "Spend files imported"
+
+    def value_file_name(self, record) -> str:
+        return record.file_name
+
+    def value_created(self, record):
+        return timezone.localtime(record.created).date()
+
+    def value_rows(self, value) -> int:
+        return value
+
+    def value_total_pence(self, record):
+        return record.total
+
+    def value_lines_added(self, value) -> int:
+        return value
+
+    def value_status(self, record) -> str:
+        return record.get_status_display()
 
     def render_file_name(self, record) -> str:
         return format_html(
@@ -73,15 +95,37 @@ class SpendLineTable(tables.Table):
     service_area = tables.Column(verbose_name="Service area", order_by=("service_area", "id"))
     expense_type = tables.Column(verbose_name="Expense type", order_by=("expense_type", "id"))
     contract = tables.Column(verbose_name="Contract", empty_values=(), order_by=("contract__reference", "id"))
+    # Downloads only: the page shows the matched provider (or a tag) in the supplier's cell.
+    provider = tables.Column(verbose_name="Provider", accessor="provider__name", visible=False, orderable=False)
+    redacted = tables.Column(verbose_name="Redacted", visible=False, orderable=False)
 
     class Meta:
         attrs = {"class": "govuk-table gt-table--dense"}
         orderable = True
         empty_text = "No spend lines match these filters."
 
+    # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
+    download_kinds = {"payment_date": DATE, "amount_pence": MONEY}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.caption = "Spend lines"
+
+    def value_payment_date(self, record):
+        return record.payment_date
+
+    def value_supplier_name(self, record) -> str:
+        # As written in the spend file; the matched provider has its own column.
+        return record.supplier_name
+
+    def value_amount_pence(self, record):
+        return pence_to_pounds(record.amount_pence)
+
+    def value_contract(self, record) -> str | None:
+        return record.contract.reference if record.contract_id else None
+
+    def value_redacted(self, value) -> str:
+        return "Yes" if value else "No"
 
     def render_payment_date(self, record) -> str:
         return f"{record.payment_date:%-d %b %Y}"

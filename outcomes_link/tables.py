@@ -9,10 +9,29 @@ import django_tables2 as tables
 from django.db.models import F
 from django.template.loader import render_to_string
 
+from commissioning.downloads import DATE, MONEY, PERCENT, Column, Table
 from commissioning.templatetags.gt import money, share
 from outcomes_link.models import attributed_value
 
 NUMERIC = {"th": {"class": "govuk-table__header--numeric"}, "td": {"class": "govuk-table__cell--numeric gt-nowrap"}}
+
+
+def _outcomes_text(contract) -> str:
+    """A contract's outcomes in words, for downloads: "1.1 60%; 2.3 40% (primary)", or "Not linked"."""
+    links = list(contract.outcome_links.all())
+    if not links:
+        return "Not linked"
+    return "; ".join(
+        f"{link.supporting_outcome.code} {share(link.contribution_share)}{' (primary)' if link.is_primary else ''}"
+        for link in links
+    )
+
+
+def _latest_quarter_text(summary) -> str:
+    """The latest quarter in words, for downloads: "2025-26 Q1: Green 92.5", or "No KPI returns"."""
+    if summary is None or not summary.rag:
+        return "No KPI returns"
+    return f"{summary.period.label}: {summary.get_rag_display()} {summary.score}"
 
 
 def _end_date_cell(contract) -> str:
@@ -46,6 +65,20 @@ class ContractRegisterTable(tables.Table):
         empty_text = "No contracts match these filters."
 
     caption = "Contracts"
+    # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
+    download_kinds = {"annual_value": MONEY, "current_end_date": DATE}
+
+    def value_status(self, record) -> str:
+        return record.get_status_display()
+
+    def value_annual_value(self, value):
+        return value
+
+    def value_current_end_date(self, record):
+        return record.current_end_date
+
+    def value_outcomes(self, record) -> str:
+        return _outcomes_text(record)
 
     def render_status(self, record) -> str:
         return record.get_status_display()
@@ -106,6 +139,26 @@ class SupportingOutcomeContractTable(tables.Table):
         empty_text = "No contracts are linked to this outcome, or none match these filters."
 
     caption = "Contracts delivering this outcome"
+    # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
+    download_kinds = {"annual_value": MONEY, "contribution_share": PERCENT, "attributed": MONEY, "end_date": DATE}
+
+    def value_status(self, record) -> str:
+        return record.contract.get_status_display()
+
+    def value_annual_value(self, value):
+        return value
+
+    def value_contribution_share(self, value):
+        return value
+
+    def value_attributed(self, record):
+        return attributed_value(record.contract.annual_value, record.contribution_share)
+
+    def value_end_date(self, record):
+        return record.contract.current_end_date
+
+    def value_is_primary(self, value) -> str:
+        return "Primary" if value else ""
 
     def render_status(self, record) -> str:
         return record.contract.get_status_display()
@@ -159,6 +212,9 @@ class SupportingOutcomeContractPerformanceTable(SupportingOutcomeContractTable):
     def render_latest_quarter(self, record) -> str:
         return _latest_quarter_cell(self.latest.get(record.contract_id))
 
+    def value_latest_quarter(self, record) -> str:
+        return _latest_quarter_text(self.latest.get(record.contract_id))
+
 
 class ContractPerformanceTable(ContractRegisterTable):
     """Register rows with each contract's latest reported quarter: the contracts of a strategic outcome."""
@@ -178,3 +234,28 @@ class ContractPerformanceTable(ContractRegisterTable):
 
     def render_latest_quarter(self, record) -> str:
         return _latest_quarter_cell(self.latest.get(record.pk))
+
+    def value_latest_quarter(self, record) -> str:
+        return _latest_quarter_text(self.latest.get(record.pk))
+
+
+def rag_matrix_table(rows, quarters) -> Table:
+    """The RAG matrix (outcomes_link.selectors.rag_matrix_rows) as a download: each contract, then
+    for each quarter its RAG (or why there is none) and its score out of 100."""
+    columns = [Column("Contract"), Column("Title"), Column("Provider")]
+    for quarter in quarters:
+        columns += [Column(f"{quarter.label} RAG"), Column(f"{quarter.label} score", PERCENT)]
+    table = Table(title="RAG matrix", columns=columns)
+    for row in rows:
+        contract = row.contract
+        cells = [contract.reference, contract.title, contract.provider.name]
+        for cell in row.cells:
+            summary = cell.summary
+            if summary is not None and summary.rag:
+                cells += [summary.get_rag_display(), summary.score]
+            elif summary is not None and not summary.due:
+                cells += ["No KPIs due", None]
+            else:
+                cells += [cell.empty or "Not returned", None]
+        table.rows.append(cells)
+    return table

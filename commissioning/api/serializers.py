@@ -6,11 +6,22 @@ writes. Serializers check types only; the business rules live in the services, w
 messages reach the client under the same field names (see commissioning.api.views).
 """
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from commissioning.choices import Role
-from commissioning.models import Directorate, Framework, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
+from commissioning.models import (
+    Directorate,
+    Framework,
+    OutcomeMeasure,
+    OutcomeMeasureValue,
+    StrategicOutcome,
+    SuggestedMeasure,
+    SupportingOutcome,
+    User,
+)
+from commissioning.selectors import MeasureRow, measure_row
 
 
 class BaseModelSerializer(serializers.ModelSerializer):
@@ -254,3 +265,111 @@ class UserSerializer(BaseModelSerializer):
         if self.instance is not None:
             fields["username"].read_only = True
         return fields
+
+
+# --- Outcome measures (issue 6): each supporting outcome's basket, with values over time ---
+
+
+class OutcomeMeasureBriefSerializer(BriefSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="commissioning-api:outcomemeasure-detail")
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = brief_fields("code", "name")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    """A direction of travel or comparison with the national average, worked out or as published."""
+
+    value = serializers.CharField(help_text="improving, maintaining, not_improving or n/a; above, in_line, below")
+    label = serializers.CharField(help_text="As the pages show it, e.g. 'Improving (2 year)'")
+    published = serializers.BooleanField(help_text="The council's own published assessment of the latest value")
+    years = serializers.IntegerField(allow_null=True, help_text="Years compared; null for the national average")
+
+
+class OutcomeMeasureValueSerializer(serializers.ModelSerializer):
+    """A value for one period, with any assessments published with it."""
+
+    recorded_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = OutcomeMeasureValue
+        fields = [
+            "id",
+            "period",
+            "period_end",
+            "value",
+            "national_average",
+            "note",
+            "recorded_by",
+            "dot_1yr",
+            "dot_1yr_years",
+            "dot_3yr",
+            "dot_3yr_years",
+            "vs_national",
+        ]
+        read_only_fields = fields
+
+
+class OutcomeMeasureSerializer(serializers.ModelSerializer):
+    """An outcome measure with its values (those whose period has ended by today, or the as-at day)
+    and its 1 and 3 year direction of travel and comparison with the national average."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="commissioning-api:outcomemeasure-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    framework = FrameworkBriefSerializer(read_only=True)
+    supporting_outcome = SupportingOutcomeBriefSerializer(read_only=True)
+    values = OutcomeMeasureValueSerializer(many=True, read_only=True)
+    dot_1yr = serializers.SerializerMethodField()
+    dot_3yr = serializers.SerializerMethodField()
+    vs_national = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = [
+            *brief_fields(),
+            "framework",
+            "supporting_outcome",
+            "code",
+            "name",
+            "unit",
+            "higher_is_better",
+            "maintaining_tolerance_percent",
+            "source",
+            "order",
+            "dot_1yr",
+            "dot_3yr",
+            "vs_national",
+            "values",
+            "created",
+            "modified",
+        ]
+        read_only_fields = fields
+
+    def _row(self, measure: OutcomeMeasure) -> MeasureRow:
+        rows = self.context.setdefault("outcome_measure_rows", {})
+        if measure.pk not in rows:
+            rows[measure.pk] = measure_row(measure)
+        return rows[measure.pk]
+
+    @staticmethod
+    def _assessment(assessment) -> dict:
+        return {
+            "value": assessment.direction,
+            "label": assessment.label,
+            "published": assessment.published,
+            "years": assessment.years,
+        }
+
+    @extend_schema_field(AssessmentSerializer)
+    def get_dot_1yr(self, measure: OutcomeMeasure) -> dict:
+        return self._assessment(self._row(measure).dot_1yr)
+
+    @extend_schema_field(AssessmentSerializer)
+    def get_dot_3yr(self, measure: OutcomeMeasure) -> dict:
+        return self._assessment(self._row(measure).dot_3yr)
+
+    @extend_schema_field(AssessmentSerializer)
+    def get_vs_national(self, measure: OutcomeMeasure) -> dict:
+        comparison = self._row(measure).vs_national
+        return {"value": comparison.result, "label": comparison.label, "published": comparison.published, "years": None}

@@ -11,6 +11,7 @@ router.register("frameworks", views.FrameworkViewSet)
 router.register("strategic-outcomes", views.StrategicOutcomeViewSet)
 router.register("supporting-outcomes", views.SupportingOutcomeViewSet)
 router.register("suggested-measures", views.SuggestedMeasureViewSet)
+router.register("outcome-measures", views.OutcomeMeasureViewSet)
 router.register("directorates", views.DirectorateViewSet)
 router.register("users", views.UserViewSet)
 

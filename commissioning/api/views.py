@@ -13,13 +13,14 @@ from commissioning.api import serializers as s
 from commissioning.filtersets import (
     DirectorateFilterSet,
     FrameworkFilterSet,
+    OutcomeMeasureFilterSet,
     StrategicOutcomeFilterSet,
     SuggestedMeasureFilterSet,
     SupportingOutcomeFilterSet,
     UserFilterSet,
 )
-from commissioning.models import Framework, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
-from commissioning.selectors import directorate_list
+from commissioning.models import Framework, OutcomeMeasure, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
+from commissioning.selectors import directorate_list, outcome_measure_queryset
 from commissioning.services import (
     reference_record_create,
     reference_record_delete,
@@ -173,3 +174,19 @@ class UserViewSet(AttributedModelViewSet):
 
     def perform_destroy(self, instance):
         user_delete(user=instance, actor=self.request.user, reason=self.change_reason())
+
+
+class OutcomeMeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    """Outcome measures (each supporting outcome's basket, issue 6) with their values over time and
+    their 1 and 3 year direction of travel and comparison with the national average. Read only:
+    values are recorded on the pages, by the import or `manage.py import_outcome_measure_values`."""
+
+    # The values shown depend on the day (those whose period has ended by today, or the as-at
+    # day), so the queryset is built per request; this one only names the model for the router.
+    queryset = OutcomeMeasure.objects.none()
+    serializer_class = s.OutcomeMeasureSerializer
+    filterset_class = OutcomeMeasureFilterSet
+    ordering_fields = ["code", "order", "name"]
+
+    def get_queryset(self):
+        return outcome_measure_queryset()

@@ -148,6 +148,7 @@ SPECTACULAR_SETTINGS = {
         "SpendImportStatusEnum": "contracts.models.spend.SpendImportStatus",
         "UnitEnum": "contracts.choices.KPIUnit",
         "MeasureUnitEnum": "social_value.models.MeasureUnit",
+        "MeasureDirectionEnum": "commissioning.choices.MEASURE_DIRECTION_CHOICES",
     },
 }
 

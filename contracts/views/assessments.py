@@ -18,8 +18,15 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_filters.views import FilterView
 
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from contracts.choices import AssessmentStatus
+from contracts.downloads import (
+    assessment_ratings_table,
+    assessments_table,
+    missing_key_kpis_table,
+    overdue_assessments_table,
+)
 from contracts.filtersets import PerformanceAssessmentFilterSet
 from contracts.forms.assessments import AssessmentConfirmForm, AssessmentProposeForm, default_assessment_period
 from contracts.forms.providers import apply_service_errors
@@ -46,12 +53,19 @@ def _assessment_or_404(pk: int) -> PerformanceAssessment:
         raise Http404("No performance assessment with that number.") from exc
 
 
-class AssessmentListView(RoleRequiredMixin, FilterView):
+class AssessmentListView(RoleRequiredMixin, DownloadsMixin, FilterView):
     """Overdue assessments, contracts over £5m lacking key KPIs, and the assessments made."""
 
     filterset_class = PerformanceAssessmentFilterSet
     template_name = "contracts/assessment_list.html"
     paginate_by = 50
+
+    def get_downloads(self):
+        return {
+            "overdue": lambda: overdue_assessments_table(overdue_assessments()),
+            "missing-key-kpis": lambda: missing_key_kpis_table(contracts_missing_key_kpis()),
+            "assessments": lambda: assessments_table(self.filtered_object_list()),
+        }
 
     def get_queryset(self):
         return assessment_list()
@@ -103,10 +117,14 @@ class AssessmentCreateView(RoleRequiredMixin, ContractPageMixin, FormView):
         return redirect("contracts:assessment_detail", pk=assessment.pk)
 
 
-class AssessmentDetailView(RoleRequiredMixin, TemplateView):
+class AssessmentDetailView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Each key KPI's proposed rating with its explanation; the commissioner confirms, changing any with a note."""
 
     template_name = "contracts/assessment_detail.html"
+
+    def get_downloads(self):
+        confirmed = self.assessment.status == AssessmentStatus.CONFIRMED
+        return {"ratings": lambda: assessment_ratings_table(self.assessment.ratings.all(), confirmed=confirmed)}
 
     def get(self, request, *args, **kwargs):
         self.assessment = _assessment_or_404(kwargs["pk"])

@@ -20,7 +20,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from commissioning import as_at
+from commissioning.downloads import DownloadsMixin, TableDownloadsMixin
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
+from contracts.downloads import deduction_totals_table, overdue_returns_table, recent_returns_table
 from contracts.filtersets import DeductionFilterSet, PerformanceConcernFilterSet
 from contracts.forms import apply_service_errors
 from contracts.forms.monitoring import (
@@ -51,16 +53,24 @@ PER_PAGE = 50
 # --- Overdue returns -------------------------------------------------------------------------------------
 
 
-class OverdueReturnsView(RoleRequiredMixin, TemplateView):
+class OverdueReturnsView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Every KPI period with no counted return KPI_RETURN_OVERDUE_DAYS after it ended, 50 a page.
 
-    The whole list is worked out first (a fixed number of queries), then cut into pages.
+    The whole list is worked out first (a fixed number of queries), then cut into pages; the
+    download has the whole list.
     """
 
     template_name = "contracts/overdue_returns.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_downloads(self):
+        def overdue():
+            _form, _data, due = self.overdue()
+            return overdue_returns_table(due, today=as_at.today())
+
+        return {"overdue": overdue}
+
+    def overdue(self):
+        """The filter form, the query it read and the overdue returns it selects."""
         user = self.request.user
         data = self.request.GET.copy()
         if "commissioner" not in data:
@@ -79,8 +89,12 @@ class OverdueReturnsView(RoleRequiredMixin, TemplateView):
                 contracts = contracts.filter(reference__icontains=cleaned["q"].strip())
         else:
             contracts = contracts.none()
+        return form, data, overdue_returns(contracts=contracts, today=as_at.today())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, data, due = self.overdue()
         today = as_at.today()
-        due = overdue_returns(contracts=contracts, today=today)
         page = Paginator(due, PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             form=form,
@@ -104,11 +118,24 @@ TOTALS_BY = {
 }
 
 
-class DeductionListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class DeductionListView(RoleRequiredMixin, TableDownloadsMixin, SingleTableMixin, FilterView):
     filterset_class = DeductionFilterSet
     table_class = DeductionTable
     template_name = "contracts/deduction_list.html"
     table_pagination = {"per_page": PER_PAGE}
+    table_download_name = "deductions"
+
+    def get_downloads(self):
+        def totals():
+            by = self.totals_by()
+            rows = deduction_totals(by=by, deductions=self.filtered_object_list())
+            return deduction_totals_table(rows, by_label=TOTALS_BY[by], grand_total=_grand_total(rows))
+
+        return {**super().get_downloads(), "totals": totals}
+
+    def totals_by(self) -> str:
+        by = self.request.GET.get("by")
+        return by if by in TOTALS_BY else "contract"
 
     def get_queryset(self):
         return deduction_list()
@@ -121,8 +148,7 @@ class DeductionListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        by = self.request.GET.get("by")
-        by = by if by in TOTALS_BY else "contract"
+        by = self.totals_by()
         totals = deduction_totals(by=by, deductions=self.object_list)
         context.update(
             count=context["table"].paginator.count,
@@ -130,16 +156,20 @@ class DeductionListView(RoleRequiredMixin, SingleTableMixin, FilterView):
             by_label=TOTALS_BY[by],
             totals_by=TOTALS_BY,
             totals=totals,
-            grand_total=DeductionTotal(
-                key=(),
-                label="Total",
-                proposed=sum((t.proposed for t in totals), Decimal("0.00")),
-                applied=sum((t.applied for t in totals), Decimal("0.00")),
-                waived=sum((t.waived for t in totals), Decimal("0.00")),
-                disputed=sum((t.disputed for t in totals), Decimal("0.00")),
-            ),
+            grand_total=_grand_total(totals),
         )
         return context
+
+
+def _grand_total(totals: list[DeductionTotal]) -> DeductionTotal:
+    return DeductionTotal(
+        key=(),
+        label="Total",
+        proposed=sum((t.proposed for t in totals), Decimal("0.00")),
+        applied=sum((t.applied for t in totals), Decimal("0.00")),
+        waived=sum((t.waived for t in totals), Decimal("0.00")),
+        disputed=sum((t.disputed for t in totals), Decimal("0.00")),
+    )
 
 
 def _deduction_or_404(pk: int) -> Deduction:
@@ -209,13 +239,14 @@ class DeductionDetailView(RoleRequiredMixin, TemplateView):
 OPEN_CHOICES = [("true", "Open"), ("false", "Resolved"), ("", "Open and resolved")]
 
 
-class ConcernListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class ConcernListView(RoleRequiredMixin, TableDownloadsMixin, SingleTableMixin, FilterView):
     """Performance concerns, the open ones unless the person asks for others."""
 
     filterset_class = PerformanceConcernFilterSet
     table_class = PerformanceConcernTable
     template_name = "contracts/concern_list.html"
     table_pagination = {"per_page": PER_PAGE}
+    table_download_name = "concerns"
 
     def get_queryset(self):
         return concern_list()
@@ -253,7 +284,7 @@ def _concern_or_404(pk: int) -> PerformanceConcern:
 CONCERN_HISTORY_FIELDS = ["rule", "explanation", "resolved_at", "resolution_note"]
 
 
-class ConcernDetailView(RoleRequiredMixin, TemplateView):
+class ConcernDetailView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """A performance concern with the KPI's recent returns; its directorate's commissioners resolve it."""
 
     template_name = "contracts/concern_detail.html"
@@ -266,7 +297,12 @@ class ConcernDetailView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.concern = _concern_or_404(kwargs["pk"])
-        return self.render_to_response(self.get_context_data(form=ConcernResolveForm()))
+        return self.requested_download() or self.render_to_response(self.get_context_data(form=ConcernResolveForm()))
+
+    def get_downloads(self):
+        kpi = self.concern.kpi
+        label = f"{kpi.code} {kpi.name}"
+        return {"returns": lambda: recent_returns_table(kpi_recent_returns(kpi=kpi), kpi_label=label)}
 
     def post(self, request, *args, **kwargs):
         self.concern = _concern_or_404(kwargs["pk"])

@@ -19,10 +19,18 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from commissioning.choices import Role
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.selectors import directorate_list
 from contracts.charts import kpi_chart
 from contracts.choices import RAG, DeductionStatus, Frequency, ReturnStatus
+from contracts.downloads import (
+    contract_deductions_table,
+    kpi_returns_table,
+    kpis_table,
+    quarter_summaries_table,
+    returns_due_table,
+)
 from contracts.forms import apply_service_errors
 from contracts.forms.performance import (
     AcceptForm,
@@ -70,8 +78,12 @@ _SCOPE_MESSAGE = "You can only change the KPIs and returns of your own directora
 # --- KPIs --------------------------------------------------------------------------------------------
 
 
-class KPIListView(RoleRequiredMixin, ContractPageMixin, TemplateView):
+class KPIListView(RoleRequiredMixin, ContractPageMixin, DownloadsMixin, TemplateView):
+    # DownloadsMixin after ContractPageMixin: the contract is loaded (or 404) before any download.
     template_name = "contracts/kpi_list.html"
+
+    def get_downloads(self):
+        return {"kpis": lambda: kpis_table(kpis_of_contract(contract=self.contract))}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -200,10 +212,19 @@ class KPICopyView(RoleRequiredMixin, ContractPageMixin, FormView):
 # --- A contract's performance -------------------------------------------------------------------------
 
 
-class ContractPerformanceView(RoleRequiredMixin, ContractPageMixin, TemplateView):
-    """Every KPI charted and tabled, the quarter summaries, open concerns and deductions. Fixed queries."""
+class ContractPerformanceView(RoleRequiredMixin, ContractPageMixin, DownloadsMixin, TemplateView):
+    """Every KPI charted and tabled, the quarter summaries, open concerns and deductions. Fixed queries.
+    Downloads: every quarter (the page shows the last eight), every KPI's returns, the deductions."""
 
     template_name = "contracts/contract_performance.html"
+
+    def get_downloads(self):
+        contract = self.contract
+        return {
+            "quarters": lambda: quarter_summaries_table(contract_summaries(contract=contract)),
+            "returns": lambda: kpi_returns_table(contract_performance(contract=contract)),
+            "deductions": lambda: contract_deductions_table(deduction_list().filter(contract=contract)),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -235,7 +256,7 @@ def _quarter_options(chosen: Period) -> list[Period]:
     return options
 
 
-class KPIReturnGridView(RoleRequiredMixin, TemplateView):
+class KPIReturnGridView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Enter a quarter's returns for the contracts you commission, all saved or none.
 
     Commissioners see the contracts they are responsible for, or every contract of their
@@ -281,7 +302,14 @@ class KPIReturnGridView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self._scope()
-        return self.render_to_response(self.get_context_data(grid=self._grid()))
+        return self.requested_download() or self.render_to_response(self.get_context_data(grid=self._grid()))
+
+    def get_downloads(self):
+        def returns():
+            due = returns_due_in_quarter(contracts=self.contracts, quarter=self.quarter)
+            return returns_due_table(due, quarter_label=self.quarter.label)
+
+        return {"returns": returns}
 
     def post(self, request, *args, **kwargs):
         self._scope()

@@ -18,8 +18,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from commissioning.choices import Role
+from commissioning.downloads import DownloadsMixin, TableDownloadsMixin
 from commissioning.permissions import RoleRequiredMixin
 from contracts.choices import SME_SIZES, Location, Sector
+from contracts.downloads import provider_contracts_table
 from contracts.filtersets import ProviderFilterSet
 from contracts.forms import ContractForm, ProviderDeleteForm, ProviderForm, apply_service_errors
 from contracts.models import Contract, Provider
@@ -52,9 +54,10 @@ def _provider_counts(queryset: QuerySet[Provider]) -> dict[str, int]:
 # --- Providers -------------------------------------------------------------------------------------------
 
 
-class ProviderListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class ProviderListView(RoleRequiredMixin, TableDownloadsMixin, SingleTableMixin, FilterView):
     filterset_class = ProviderFilterSet
     table_class = ProviderTable
+    table_download_name = "providers"
     template_name = "contracts/provider_list.html"
     table_pagination = {"per_page": 50}
 
@@ -78,8 +81,15 @@ class ProviderListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         return context
 
 
-class ProviderDetailView(RoleRequiredMixin, TemplateView):
+class ProviderDetailView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     template_name = "contracts/provider_detail.html"
+
+    def get_downloads(self):
+        def contracts():
+            provider = _provider_or_404(self.kwargs["pk"])
+            return provider_contracts_table(contracts_of_provider(provider=provider), provider_name=provider.name)
+
+        return {"contracts": contracts}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -37,11 +37,13 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from commissioning.db import pence_to_pounds
+from commissioning.downloads import DownloadsMixin, TableDownloadsMixin
 from commissioning.permissions import RoleRequiredMixin
 from commissioning.templatetags.gt import money
+from contracts.downloads import spend_lines_table, unmatched_suppliers_table
 from contracts.filtersets import SpendLineFilterSet
 from contracts.forms.spend import (
     PROVIDER_LIST_ID,
@@ -305,12 +307,13 @@ def _line_counts(lines: QuerySet[SpendLine]) -> dict:
     return counts
 
 
-class SpendImportListView(RoleRequiredMixin, SingleTableMixin, ListView):
+class SpendImportListView(RoleRequiredMixin, TableDownloadsMixin, SingleTableMixin, ListView):
     """Every spend file imported, latest first, 50 a page."""
 
     table_class = SpendImportTable
     template_name = "contracts/spend_import_list.html"
     table_pagination = {"per_page": PER_PAGE}
+    table_download_name = "imports"
 
     def get_queryset(self):
         return spend_import_list()
@@ -389,16 +392,23 @@ class _CountedPaginator(Paginator):
         self.__dict__["count"] = count  # Paginator.count is a cached_property: set its cached value
 
 
-class SpendLineListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class SpendLineListView(RoleRequiredMixin, TableDownloadsMixin, SingleTableMixin, FilterView):
     """Spend lines, filtered and paged, with the total of every line the filters select."""
 
     filterset_class = SpendLineFilterSet
     table_class = SpendLineTable
     template_name = "contracts/spend_line_list.html"
     table_pagination = {"per_page": PER_PAGE}
+    table_download_name = "lines"
 
     def get_queryset(self):
         return spend_line_list()
+
+    def get_table_download(self):
+        # The table sorts the filtered lines as the page does; the lines are then read as values.
+        table = self.get_table_class()(self.get_download_data())
+        RequestConfig(self.request, paginate=False).configure(table)
+        return spend_lines_table(table.data.data)
 
     def totals(self) -> dict:
         """The filtered lines' count and total in pence, in one aggregate query (the pages reuse the count)."""
@@ -464,7 +474,7 @@ class SpendLineListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 # --- Suppliers not yet matched to a provider --------------------------------------------------------------
 
 
-class SupplierMatchListView(RoleRequiredMixin, TemplateView):
+class SupplierMatchListView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Supplier names in the spend files that no provider is matched to, largest spend first, with close
     provider names suggested for a person to confirm. Procurement confirms a match, creates providers
     for the suppliers in bulk, or runs the matching again; everyone else reads."""
@@ -477,11 +487,21 @@ class SupplierMatchListView(RoleRequiredMixin, TemplateView):
             return None
         return SpendImport.objects.filter(pk=int(raw)).select_related("publisher").first()
 
+    def lines(self, spend_import: SpendImport | None) -> QuerySet[SpendLine]:
+        return SpendLine.objects.all() if spend_import is None else SpendLine.objects.filter(spend_import=spend_import)
+
+    def get_downloads(self):
+        def suppliers():
+            rows = list(unmatched_suppliers_queryset(self.lines(self.spend_import())))
+            return unmatched_suppliers_table(unmatched_suppliers(rows))
+
+        return {"suppliers": suppliers}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         spend_import = self.spend_import()
-        lines = SpendLine.objects.all() if spend_import is None else SpendLine.objects.filter(spend_import=spend_import)
+        lines = self.lines(spend_import)
         page = Paginator(unmatched_suppliers_queryset(lines), PER_PAGE).get_page(self.request.GET.get("page"))
         can_match = user.has_perms(MATCH_PERMISSIONS)
         totals = unmatched_line_totals(lines)

@@ -1,8 +1,35 @@
 """Reads across the golden thread (outcomes_link): one module per subject, re-exported here.
 
 - thread: outcomes with their contracts and £ attributed, contracts up their thread, performance along it
+- scorecards: each strategic and supporting outcome's scorecard (issue 6)
+- explorer: the golden thread explorer (down from the vision, up from a contract) and search (issue 6)
 """
 
+from outcomes_link.selectors.explorer import (
+    ContractThreadUp,
+    Explorer,
+    SearchResults,
+    explorer_return_list,
+    golden_thread_down,
+    golden_thread_search,
+    golden_thread_up,
+    search_contracts,
+    search_providers,
+    search_strategic_outcomes,
+    search_supporting_outcomes,
+)
+from outcomes_link.selectors.scorecards import (
+    DIRECTION_RULE,
+    DirectionOfTravel,
+    OutcomeScorecard,
+    RAGCounts,
+    ScorecardContract,
+    ScorecardSet,
+    SpendFigures,
+    outcome_scorecards,
+    strategic_outcome_scorecard,
+    supporting_outcome_scorecard,
+)
 from outcomes_link.selectors.thread import (
     MATRIX_QUARTERS,
     ZERO,
@@ -39,6 +66,16 @@ from outcomes_link.selectors.thread import (
 )
 
 __all__ = [
+    "DIRECTION_RULE",
+    "DirectionOfTravel",
+    "OutcomeScorecard",
+    "RAGCounts",
+    "ScorecardContract",
+    "ScorecardSet",
+    "SpendFigures",
+    "outcome_scorecards",
+    "strategic_outcome_scorecard",
+    "supporting_outcome_scorecard",
     "contract_register",
     "contracts_without_links",
     "OutcomeFigures",
@@ -71,4 +108,15 @@ __all__ = [
     "rag_matrix_rows",
     "ZERO",
     "MATRIX_QUARTERS",
+    "ContractThreadUp",
+    "Explorer",
+    "SearchResults",
+    "explorer_return_list",
+    "golden_thread_down",
+    "golden_thread_search",
+    "golden_thread_up",
+    "search_contracts",
+    "search_providers",
+    "search_strategic_outcomes",
+    "search_supporting_outcomes",
 ]

@@ -6,7 +6,15 @@ directorate (commissioning.permissions.can_write_in_directorate), checked on GET
 """
 
 from outcomes_link.views.contracts import ContractDetailView, ContractListView, ContractOutcomesView
+from outcomes_link.views.explorer import ExplorerContractView, ExplorerView, SearchView
 from outcomes_link.views.home import HomeView, RAGMatrixView
+from outcomes_link.views.measures import (
+    OutcomeMeasureDetailView,
+    OutcomeMeasureImportTemplateView,
+    OutcomeMeasureImportView,
+    OutcomeMeasureListView,
+    OutcomeMeasureValueAddView,
+)
 from outcomes_link.views.outcomes import OutcomeListView, StrategicOutcomeDetailView, SupportingOutcomeDetailView
 
 __all__ = [
@@ -18,4 +26,12 @@ __all__ = [
     "ContractListView",
     "ContractDetailView",
     "ContractOutcomesView",
+    "OutcomeMeasureListView",
+    "OutcomeMeasureDetailView",
+    "OutcomeMeasureValueAddView",
+    "OutcomeMeasureImportView",
+    "OutcomeMeasureImportTemplateView",
+    "ExplorerView",
+    "ExplorerContractView",
+    "SearchView",
 ]

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from commissioning import as_at
+from commissioning.downloads import DownloadsMixin, tables2_download
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from contracts.selectors import contract_spend, contract_totals
 from outcomes_link.filtersets import (
@@ -33,13 +34,20 @@ from outcomes_link.views.shared import (
 )
 
 
-class ContractListView(RoleRequiredMixin, TemplateView):
-    """The contract register: every contract, filterable, sortable, 50 a page, with totals of the filtered set."""
+class ContractListView(RoleRequiredMixin, DownloadsMixin, TemplateView):
+    """The contract register: every contract, filterable, sortable, 50 a page, with totals of the filtered set.
+    The download has every contract the filters select, in the page's order."""
 
     template_name = "outcomes_link/contract_list.html"
 
+    def filtered(self):
+        return ContractRegisterPageFilterSet(self.request.GET or None, queryset=contract_register_with_outcomes())
+
+    def get_downloads(self):
+        return {"contracts": lambda: tables2_download(ContractRegisterTable, self.filtered().qs, request=self.request)}
+
     def get_context_data(self, **kwargs):
-        filterset = ContractRegisterPageFilterSet(self.request.GET or None, queryset=contract_register_with_outcomes())
+        filterset = self.filtered()
         contracts = filterset.qs
         table = ContractRegisterTable(contracts)
         RequestConfig(self.request, paginate={"per_page": REGISTER_PAGE_SIZE}).configure(table)

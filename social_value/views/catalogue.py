@@ -10,18 +10,23 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commissioning import as_at
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin
+from social_value.downloads import measures_table
 from social_value.forms_catalogue import CatalogueImportForm
 from social_value.importers.catalogue import COLUMNS
 from social_value.selectors.catalogue import catalogue_tree
 from social_value.services.catalogue import CATALOGUE_PERMISSION, catalogue_import
 
 
-class MeasureListView(RoleRequiredMixin, TemplateView):
+class MeasureListView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Themes → outcomes → measures, each with its unit, council area, supporting outcomes and the
     proxy value in force today (with its source and year) and earlier versions. Fixed query count."""
 
     template_name = "social_value/measure_list.html"
+
+    def get_downloads(self):
+        return {"measures": lambda: measures_table(catalogue_tree(on=as_at.today()))}
 
     def get_context_data(self, **kwargs):
         today = as_at.today()

@@ -22,12 +22,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from commissioning import as_at
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
 from commissioning.templatetags.gt import money
 from contracts.forms import apply_service_errors
 from contracts.selectors import change_history
 from contracts.views.mixins import ContractPageMixin
 from social_value import rules
+from social_value.downloads import commitments_table, delivery_returns_table
 from social_value.forms import (
     ALL_STATUSES,
     CommitmentForm,
@@ -87,18 +89,31 @@ def _quantity(value) -> str:
 # --- A contract's social value -----------------------------------------------------------------------
 
 
-class ContractSocialValueView(RoleRequiredMixin, ContractPageMixin, TemplateView):
+class ContractSocialValueView(RoleRequiredMixin, ContractPageMixin, DownloadsMixin, TemplateView):
     """Every commitment with its progress today, the totals, and the returns awaiting verification.
     Fixed queries whatever the number of commitments and returns."""
 
     template_name = "social_value/contract_social_value.html"
+
+    def awaiting(self):
+        return delivery_return_list().filter(commitment__contract=self.contract, status=DeliveryStatus.SUBMITTED)
+
+    def get_downloads(self):
+        def commitments():
+            today = as_at.today()
+            return commitments_table(*contract_social_value(contract=self.contract, on=today), on=today)
+
+        return {
+            "commitments": commitments,
+            "awaiting": lambda: delivery_returns_table(self.awaiting(), title="Awaiting verification"),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         contract, user = self.contract, self.request.user
         today = as_at.today()
         progress, figures = contract_social_value(contract=contract, on=today)
-        awaiting = delivery_return_list().filter(commitment__contract=contract, status=DeliveryStatus.SUBMITTED)
+        awaiting = self.awaiting()
         context.update(
             contract=contract,
             today=today,
@@ -180,10 +195,16 @@ class CommitmentMixin:
         return super().post(request, *args, **kwargs)
 
 
-class CommitmentDetailView(RoleRequiredMixin, CommitmentMixin, TemplateView):
+class CommitmentDetailView(RoleRequiredMixin, CommitmentMixin, DownloadsMixin, TemplateView):
     """The commitment, the proxy value applied and its source, its progress, its returns and history."""
 
     template_name = "social_value/commitment_detail.html"
+
+    def returns(self):
+        return delivery_return_list().filter(commitment=self.commitment).order_by("-period_start", "-pk")
+
+    def get_downloads(self):
+        return {"returns": lambda: delivery_returns_table(self.returns())}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -194,7 +215,7 @@ class CommitmentDetailView(RoleRequiredMixin, CommitmentMixin, TemplateView):
             contract=self.contract,
             today=today,
             progress=commitment_progress([commitment], on=today)[0],
-            returns=list(delivery_return_list().filter(commitment=commitment).order_by("-period_start", "-pk")),
+            returns=list(self.returns()),
             history=change_history(instance=commitment, fields=COMMITMENT_HISTORY_FIELDS),
             can_vary=may_write(user, self.contract, CHANGE_COMMITMENT),
             can_add_return=may_write(user, self.contract, ADD_RETURN),
@@ -388,14 +409,17 @@ class DeliveryReturnEvidenceView(RoleRequiredMixin, DeliveryReturnMixin, View):
 # --- Returns awaiting verification ----------------------------------------------------------------------
 
 
-class DeliveryReturnListView(RoleRequiredMixin, TemplateView):
+class DeliveryReturnListView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Delivery returns, by default those awaiting verification; a commissioner sees their own
     directorate's first. Paginated; fixed queries whatever the number of returns."""
 
     template_name = "social_value/deliveryreturn_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_downloads(self):
+        return {"returns": lambda: delivery_returns_table(self.filtered()[1])}
+
+    def filtered(self):
+        """The filter form (with the user's defaults) and the returns it selects, before paging."""
         user = self.request.user
         data = self.request.GET.copy()
         for name, value in DeliveryReturnFilterForm.initial_for(user).items():
@@ -410,6 +434,11 @@ class DeliveryReturnListView(RoleRequiredMixin, TemplateView):
                 returns = returns.filter(commitment__contract__directorate=form.cleaned_data["directorate"])
         else:
             returns = returns.none()
+        return form, returns
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, returns = self.filtered()
         page = Paginator(returns, RETURNS_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             form=form,

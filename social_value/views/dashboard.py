@@ -19,9 +19,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commissioning import as_at
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin
 from commissioning.selectors import directorate_list
 from social_value import charts, formatters
+from social_value.downloads import contracts_social_value_table
 from social_value.reports import OUTCOME_GROUPINGS, OUTCOME_NOTE, SOCIAL_VALUE_GROUPINGS, SocialValueReport
 from social_value.rules import ProfileStatus
 
@@ -106,16 +108,34 @@ def _query(data, **changes) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-class SocialValueDashboardView(RoleRequiredMixin, TemplateView):
+class SocialValueDashboardView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """Committed against delivered social value, grouped as the user picks, with headline totals,
     the top and the lagging contracts and charts. A bad query string gets the error summary
-    (status 400), never a server error."""
+    (status 400), never a server error. The grouped table downloads with the filters it was made
+    with (SocialValueDashboardDownloadView); the top and lagging contracts through the mixin."""
 
     template_name = "social_value/dashboard.html"
 
     def get(self, request, *args, **kwargs):
+        download = self.requested_download()
+        if download is not None:
+            return download
         context = self.get_context_data(**kwargs)
         return self.render_to_response(context, status=200 if context["form"].is_valid() else 400)
+
+    def get_downloads(self):
+        form = SocialValueFilterForm(self.request.GET)
+        if not form.is_valid():
+            return {}
+        report = _report(form.cleaned_data)
+        return {
+            "top-contracts": lambda: contracts_social_value_table(
+                report.top_contracts(), title="Top contracts", lagging=False
+            ),
+            "lagging-contracts": lambda: contracts_social_value_table(
+                report.lagging_contracts(), title="Lagging contracts", lagging=True
+            ),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

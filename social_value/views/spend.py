@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from commissioning import as_at
 from commissioning.db import pence_to_pounds
+from commissioning.downloads import DownloadsMixin
 from commissioning.permissions import RoleRequiredMixin
 from contracts.choices import Location, Sector, SizeBand
 from contracts.filtersets import SpendLineFilterSet
@@ -29,6 +30,7 @@ from contracts.models import Provider
 from contracts.periods import financial_year_label, financial_year_start
 from contracts.selectors import provider_get, spend_line_list
 from social_value import charts, formatters
+from social_value.downloads import spend_trend_table
 from social_value.reports import BreakdownRow, LocalSpendReport, SupplierRow
 
 # The filters the local spend page offers (the filterset has more, for the line list and API).
@@ -236,11 +238,35 @@ def supplier_lines(rows: list[SupplierRow], filters: SpendFilters) -> list[Suppl
     return out
 
 
-class LocalSpendView(RoleRequiredMixin, TemplateView):
+def _breakdown_downloads(report: LocalSpendReport, dimensions) -> dict:
+    """A download for each breakdown of the report, named "by-<dimension>"."""
+    return {
+        f"by-{dimension}": (lambda d=dimension: formatters.breakdown_table(report.breakdown(d), d))
+        for dimension in dimensions
+    }
+
+
+class LocalSpendView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """The annual report's local spend table for the lines the filters choose, with breakdowns,
-    top suppliers, spend per contract and monthly trend charts."""
+    top suppliers, spend per contract and monthly trend charts. Each table downloads on its own
+    (the mixin); the whole report downloads as one file (LocalSpendDownloadView)."""
 
     template_name = "social_value/local_spend.html"
+
+    def get_downloads(self):
+        filters = spend_filters(self.request.GET)
+        if not filters.valid:
+            return {}
+        report = LocalSpendReport(filters.lines)
+        return {
+            "summary": lambda: formatters.summary_table(report.summary()),
+            "trend": lambda: spend_trend_table(charts.monthly_trend(report.breakdown("month"))),
+            **_breakdown_downloads(report, [dimension for dimension, _label in BREAKDOWNS]),
+            "suppliers": lambda: formatters.suppliers_table(
+                report.top_suppliers(TOP_SUPPLIERS), title=f"Top {TOP_SUPPLIERS} suppliers"
+            ),
+            "contracts": lambda: formatters.contracts_table(report.by_contract()),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -314,7 +340,7 @@ class LocalSpendDownloadView(RoleRequiredMixin, View):
 UNMATCHED = "Unmatched: location, size and sector not known"
 
 
-class SpendSupplierView(RoleRequiredMixin, TemplateView):
+class SpendSupplierView(RoleRequiredMixin, DownloadsMixin, TemplateView):
     """One supplier's spend: its classification and the reasons, or that it is unmatched; its
     spend by financial year, month and service area; its contracts' spend; a link to its lines.
 
@@ -323,8 +349,20 @@ class SpendSupplierView(RoleRequiredMixin, TemplateView):
 
     template_name = "social_value/spend_supplier.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_downloads(self):
+        _provider, _supplier, _identity, extra = self.supplier()
+        filters = spend_filters(self.request.GET, extra=extra)
+        if not filters.valid:
+            return {}
+        report = LocalSpendReport(filters.lines)
+        return {
+            **_breakdown_downloads(report, SUPPLIER_BREAKDOWNS),
+            "contracts": lambda: formatters.contracts_table(report.by_contract()),
+        }
+
+    def supplier(self) -> tuple[Provider | None, str, dict, dict]:
+        """The provider (or unmatched supplier name) the query string names, the query naming it,
+        and the filters that choose its lines; 404 when it names neither."""
         get = self.request.GET
         provider = None
         provider_id = get.get("provider_id", "").strip()
@@ -342,6 +380,12 @@ class SpendSupplierView(RoleRequiredMixin, TemplateView):
             extra = {**identity, "matched": "false", "redacted": "false"}
         else:
             raise Http404("Say which supplier: a provider or a supplier name.")
+        return provider, supplier, identity, extra
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        get = self.request.GET
+        provider, supplier, identity, extra = self.supplier()
         filters = spend_filters(get, extra=extra)
         lines_query = QueryDict(filters.query, mutable=True)
         lines_query.update(extra)

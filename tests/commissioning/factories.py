@@ -1,9 +1,21 @@
+import datetime
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from commissioning.choices import Role
-from commissioning.models import Directorate, Framework, StrategicOutcome, SuggestedMeasure, SupportingOutcome, User
+from commissioning.models import (
+    Directorate,
+    Framework,
+    OutcomeMeasure,
+    OutcomeMeasureValue,
+    StrategicOutcome,
+    SuggestedMeasure,
+    SupportingOutcome,
+    User,
+)
 
 
 class DirectorateFactory(DjangoModelFactory):
@@ -78,3 +90,33 @@ class SuggestedMeasureFactory(DjangoModelFactory):
 
     supporting_outcome = factory.SubFactory(SupportingOutcomeFactory)
     text = factory.Sequence(lambda n: f"Increase measure {n}")
+
+
+class OutcomeMeasureFactory(DjangoModelFactory):
+    """An outcome measure in a supporting outcome's basket; higher is better unless said otherwise."""
+
+    class Meta:
+        model = OutcomeMeasure
+
+    supporting_outcome = factory.SubFactory(SupportingOutcomeFactory)
+    framework = factory.SelfAttribute("supporting_outcome.framework")
+    code = factory.Sequence(lambda n: f"{n + 1}.{n % 7 + 1}{n % 9 + 1}")
+    name = factory.Sequence(lambda n: f"Outcome measure {n + 1}")
+    unit = "%"
+    higher_is_better = True
+    order = factory.Sequence(lambda n: n)
+
+
+class OutcomeMeasureValueFactory(DjangoModelFactory):
+    """A value of a measure for a financial year: OutcomeMeasureValueFactory(measure=m, year=2016, value=...)."""
+
+    class Meta:
+        model = OutcomeMeasureValue
+
+    class Params:
+        year = 2016
+
+    measure = factory.SubFactory(OutcomeMeasureFactory)
+    period = factory.LazyAttribute(lambda o: f"{o.year - 1}-{o.year % 100:02d}")
+    period_end = factory.LazyAttribute(lambda o: datetime.date(o.year, 3, 31))
+    value = Decimal("50")

@@ -56,7 +56,9 @@ def test_contract_register_as_at_a_past_day_is_unchanged_by_later_edits(client, 
     before = _without_tokens(client.get(url).content.decode())
     assert "Home care north" in before and "Data as at 31 March 2025" in before
 
-    contract_update(contract=contract, data={"title": "Retitled later", "annual_value": Decimal("999999")}, reason="Varied")
+    contract_update(
+        contract=contract, data={"title": "Retitled later", "annual_value": Decimal("999999")}, reason="Varied"
+    )
     ContractFactory(directorate=directorate, title="Added later")
 
     after = _without_tokens(client.get(url).content.decode())

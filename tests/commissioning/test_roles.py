@@ -68,6 +68,9 @@ def test_commissioner_writes_contracts_their_performance_social_value_and_outcom
         "outcomes_link.add_outcomelink",
         "outcomes_link.change_outcomelink",
         "outcomes_link.delete_outcomelink",
+        # Outcome measures' values over time (issue 6).
+        "commissioning.add_outcomemeasurevalue",
+        "commissioning.change_outcomemeasurevalue",
     }
 
 

@@ -2,12 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from commissioning.choices import Role
 from commissioning.templatetags.gt import money
 from contracts.choices import ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
 from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
+from outcomes_link.demo_history import demo_history_backdate
+from outcomes_link.demo_measures import demo_measures_load, measure_figures
 from outcomes_link.demo_social_value import demo_social_value_load, social_value_figures
 from outcomes_link.demo_spend import demo_spend_load, millions, spend_figures
 from outcomes_link.models import OutcomeLink
@@ -25,10 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"Random seed (default {DEFAULT_SEED})")
 
     def handle(self, *args, seed, **options):
+        started = timezone.now()
         try:
             result = demo_load(seed=seed)
             demo_spend_load(seed=seed, result=result)
             demo_social_value_load(seed=seed, result=result)
+            demo_measures_load(seed=seed, result=result)
+            # Last: date what this run wrote as if entered over the years, so past days show data too.
+            history = demo_history_backdate(seed=seed, since=started) if result.created_anything else None
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
 
@@ -78,6 +85,19 @@ class Command(BaseCommand):
             f"{sv.awaiting_verification} delivery returns awaiting verification; "
             f"{sv.on_track} on track, {sv.at_risk} at risk, {sv.behind} behind."
         )
+
+        om = measure_figures()
+        self.stdout.write(
+            f"Outcome measures: {om.measures} measures with {om.values} values (the 2016 report's and illustrative "
+            f"ones); {om.improving_1yr} of {om.outcomes} supporting outcomes improving over 1 year, "
+            f"{om.improving_3yr} over 3 years."
+        )
+
+        if history is not None:
+            self.stdout.write(
+                f"History: dated from {history.earliest:%-d %B %Y}; add ?as_at=YYYY-MM-DD to any page to see it as it "
+                f"then stood, e.g. ?as_at={history.example:%Y-%m-%d} (the end of the last financial year)."
+            )
 
         self.stdout.write("")
         self.stdout.write("Demo sign-in (every account uses the same password):")

@@ -19,6 +19,7 @@ from commissioning.models import SupportingOutcome
 from contracts.models import Contract
 from contracts.periods import financial_year_of, financial_year_start
 from outcomes_link.demo import DEMO_PASSWORD, demo_load
+from outcomes_link.demo_history import demo_history_backdate
 from tests.e2e.conftest import screenshot_both_widths
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +27,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def demo_data(transactional_db):
-    """The seeded demonstration set, committed so the live server's thread can read it."""
+    """The seeded demonstration set with its history dated as `manage.py demo` dates it, committed so
+    the live server's thread can read it."""
+    started = timezone.now()
     demo_load()
+    demo_history_backdate(since=started)
 
 
 def test_member_goes_from_a_scorecard_to_a_contract_and_downloads_its_review_pack(
@@ -76,6 +80,7 @@ def test_member_goes_from_a_scorecard_to_a_contract_and_downloads_its_review_pac
     page.fill("#as-at-date", year_end.isoformat())
     page.get_by_role("button", name="Show as at this date").click()
     expect(page.get_by_role("heading", name=f"Data as at {year_end.day} {year_end:%B %Y}")).to_be_visible()
+    expect(main.get_by_role("heading", name="Scorecard", exact=True)).to_be_visible()
     screenshot_both_widths(page, screenshot_dir, "member-reports-3-scorecard-as-at")
     page.get_by_role("button", name="Return to today's data").click()
     expect(page.get_by_role("heading", name=re.compile("Data as at"))).to_have_count(0)

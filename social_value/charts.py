@@ -1,5 +1,6 @@
-"""Local spend trend charts as plain geometry: the numbers are worked out (and tested) here, the SVG
-is drawn by templates/social_value/_spend_chart.html and _share_chart.html.
+"""Charts as plain geometry: the numbers are worked out (and tested) here, the SVG is drawn by
+templates/social_value/_spend_chart.html, templates/_partials/line_chart.html and the social
+value dashboard's bar chart templates.
 
 As contracts.charts does for KPIs: no plotting library and no JavaScript, so the same SVG serves
 the page and a PDF (STYLE.md, "charts are SVG"). Two charts from the monthly breakdown of
@@ -13,13 +14,17 @@ social_value.reports.LocalSpendReport:
 
 Every month between the first and the last with spend is on the axis, so a month with no
 lines shows as an empty slot rather than being closed up.
+
+The line chart is generic (LineChart, LineSeries, plot_lines, thinned_ticks, describe): the
+Kent share chart here and outcomes_link.measure_charts (an outcome measure's values over time)
+are both drawn with it and with the one template.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,11 +44,18 @@ X_LABEL_SPACE = 72
 # Bars take this share of their slot; the rest is the gap between them.
 BAR_FILL = 0.7
 
+# GOV.UK Design System colours for lines: a solid line in colour, a dashed one in grey.
+GREEN = "#00703c"
+BLUE = "#1d70b8"
+GREY = "#505a5f"
+
+KENT = "Kent-based suppliers"
+UNKNOWN = "Location not known"
 # The parts of a month's spend, bottom to top: together they are the month's total.
 PARTS = [
-    ("kent", "Kent-based suppliers"),
+    ("kent", KENT),
     ("outside", "Suppliers outside Kent"),
-    ("unknown", "Location not known"),
+    ("unknown", UNKNOWN),
     ("redacted", "Redacted"),
 ]
 
@@ -138,16 +150,17 @@ class SpendChart(Chart):
 
 
 @dataclass(frozen=True)
-class SharePoint:
+class LinePoint:
     x: float
     y: float
-    month: str
+    label: str  # its place on the x axis: a month, a period
     value: Decimal
-    text: str
+    text: str  # the value as written
+    title: str  # what its marker says when pointed at
 
     @property
     def box_x(self) -> float:
-        # A square marker centred on the point (the "location not known" line).
+        # A square marker centred on the point (a dashed line's).
         return round(self.x - 4, 1)
 
     @property
@@ -156,20 +169,39 @@ class SharePoint:
 
 
 @dataclass
-class ShareLine:
+class Line:
     kind: str
-    label: str
-    points: list[SharePoint] = field(default_factory=list)
-    segments: list[str] = field(default_factory=list)
+    label: str  # as the key names it
+    colour: str
+    # Dashed lines have square points, solid ones round points, so colour is never the only cue.
+    dashed: bool = False
+    points: list[LinePoint] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)  # SVG polyline points, one a run without a gap
 
 
 @dataclass
-class ShareChart(Chart):
-    lines: list[ShareLine] = field(default_factory=list)
+class LineChart(Chart):
+    lines: list[Line] = field(default_factory=list)
+    empty_text: str = "Nothing to chart"
 
     @property
     def empty(self) -> bool:
         return not any(line.points for line in self.lines)
+
+
+@dataclass(frozen=True)
+class LineSeries:
+    """One line to plot: a value for each place on the x axis, None where there is none."""
+
+    kind: str
+    label: str
+    colour: str
+    values: Sequence[Decimal | None]
+    dashed: bool = False
+    # What a point's title says between its place and its value ("national average ").
+    named: str = ""
+    # A missing value breaks the line (a month with no spend); False joins the points either side.
+    breaks: bool = True
 
 
 # ------------------------------------------------------------------ months
@@ -240,9 +272,33 @@ def _x_positions(chart: Chart, count: int) -> tuple[list[float], float]:
     return [round(chart.left + slot * (i + 0.5), 1) for i in range(count)], slot
 
 
-def _x_ticks(chart: Chart, months: list[MonthTrend], xs: list[float]) -> list[AxisTick]:
-    every = max(1, math.ceil(len(months) / max(1, int(chart.plot_width // X_LABEL_SPACE))))
-    return [AxisTick(xs[i], m.label) for i, m in enumerate(months) if i % every == 0]
+def thinned_ticks(
+    xs: Sequence[float], labels: Sequence[str], *, room: float, space: float = X_LABEL_SPACE, keep_last: bool = False
+) -> list[AxisTick]:
+    """The x axis labels: every place's while they fit in `room` at `space` each, otherwise every
+    second, third, ... place's from the first; with keep_last the last place is always labelled
+    (in the place of the last one chosen)."""
+    every = max(1, math.ceil(len(xs) / max(1, int(room // space))))
+    chosen = list(range(0, len(xs), every))
+    if keep_last and chosen and chosen[-1] != len(xs) - 1:
+        chosen = chosen[:-1] + [len(xs) - 1] if len(chosen) > 1 else chosen + [len(xs) - 1]
+    return [AxisTick(xs[i], labels[i]) for i in chosen]
+
+
+def _axis_ticks(
+    position_of: Callable[[Decimal], float], low: Decimal, high: Decimal, step: Decimal, label: Callable[[Decimal], str]
+) -> list[AxisTick]:
+    ticks = []
+    tick = low
+    while tick <= high:
+        ticks.append(AxisTick(position_of(tick), label(tick)))
+        tick += step
+    return ticks
+
+
+def describe(intro: str, parts: Sequence[str]) -> str:
+    """A chart's text alternative: what it shows, then every figure, so a screen reader hears the data."""
+    return f"{intro} " + "; ".join(parts) + "."
 
 
 def _y_scale(chart: Chart, low: Decimal, high: Decimal):
@@ -254,6 +310,44 @@ def _y_scale(chart: Chart, low: Decimal, high: Decimal):
         return round(bottom - float((value - low) / span) * (bottom - top), 1)
 
     return y_of
+
+
+def plot_lines(
+    chart: LineChart,
+    *,
+    xs: Sequence[float],
+    x_labels: Sequence[str],
+    series: Sequence[LineSeries],
+    axis: tuple[Decimal, Decimal, Decimal],
+    text: Callable[[Decimal], str],
+) -> LineChart:
+    """Plot each series on a y axis from low to high (axis: low, high, step), the value for
+    x_labels[i] at xs[i]: its points, the runs of line between gaps, and the y axis ticks, values
+    and ticks written by `text`. A series with no values is left out, so the key names only what
+    is drawn. The x axis labels and the description are the caller's (thinned_ticks, describe)."""
+    low, high, step = axis
+    y_of = _y_scale(chart, low, high)
+    chart.zero_y = y_of(low)
+    for spec in series:
+        line = Line(spec.kind, spec.label, spec.colour, spec.dashed)
+        run: list[str] = []
+        for x, label, value in zip(xs, x_labels, spec.values, strict=True):
+            if value is None:
+                if run and spec.breaks:
+                    line.segments.append(" ".join(run))
+                    run = []
+                continue
+            value = Decimal(value)
+            written = text(value)
+            point = LinePoint(x, y_of(value), label, value, written, f"{label}: {spec.named}{written}")
+            line.points.append(point)
+            run.append(f"{point.x},{point.y}")
+        if run:
+            line.segments.append(" ".join(run))
+        if line.points:
+            chart.lines.append(line)
+    chart.y_ticks = _axis_ticks(y_of, low, high, step, text)
+    return chart
 
 
 def monthly_spend_chart(
@@ -308,58 +402,41 @@ def monthly_spend_chart(
             f"{m.label}: {money(m.total)} (Kent {money(m.kent)}, outside Kent {money(m.outside)}, "
             f"location not known {money(m.unknown)}, redacted {money(m.redacted)})"
         )
-    tick = low
-    while tick <= high:
-        chart.y_ticks.append(AxisTick(y_of(tick), money_short(tick)))
-        tick += step
-    chart.x_ticks = _x_ticks(chart, months, xs)
-    chart.description = "Spend each month by supplier location. " + "; ".join(described) + "."
+    chart.y_ticks = _axis_ticks(y_of, low, high, step, money_short)
+    chart.x_ticks = thinned_ticks(xs, [m.label for m in months], room=chart.plot_width)
+    chart.description = describe("Spend each month by supplier location.", described)
     return chart, months
 
 
-def kent_share_chart(rows: Sequence[BreakdownRow], *, width: int = WIDTH, height: int = HEIGHT) -> ShareChart:
+def kent_share_chart(rows: Sequence[BreakdownRow], *, width: int = WIDTH, height: int = HEIGHT) -> LineChart:
     """Lines of the Kent share of each month's spend, and the share whose location is not known."""
     months = monthly_trend(rows)
-    chart = ShareChart(
+    chart = LineChart(
         title="Kent share of spend by month",
         description="",
         width=width,
         height=height,
         right=width - MARGIN_RIGHT,
         bottom=height - MARGIN_BOTTOM,
-        legend=[LegendItem("kent", "Kent-based suppliers"), LegendItem("unknown", "Location not known")],
+        empty_text="No spend to chart",
     )
     if not months:
         chart.description = "No spend to chart."
         return chart
-    low, high, step = Decimal(0), Decimal(100), Decimal(25)
-    y_of = _y_scale(chart, low, high)
-    chart.zero_y = y_of(low)
     xs, _slot = _x_positions(chart, len(months))
-    for kind, label, attr in (
-        ("kent", "Kent-based suppliers", "kent_share"),
-        ("unknown", "Location not known", "unknown_share"),
-    ):
-        line = ShareLine(kind, label)
-        run: list[str] = []
-        for m, x in zip(months, xs, strict=True):
-            value = getattr(m, attr)
-            if value is None:
-                if run:
-                    line.segments.append(" ".join(run))
-                    run = []
-                continue
-            point = SharePoint(x, y_of(value), m.label, value, f"{value}%")
-            line.points.append(point)
-            run.append(f"{point.x},{point.y}")
-        if run:
-            line.segments.append(" ".join(run))
-        chart.lines.append(line)
-    tick = low
-    while tick <= high:
-        chart.y_ticks.append(AxisTick(y_of(tick), f"{tick}%"))
-        tick += step
-    chart.x_ticks = _x_ticks(chart, months, xs)
+    labels = [m.label for m in months]
+    plot_lines(
+        chart,
+        xs=xs,
+        x_labels=labels,
+        series=[
+            LineSeries("kent", KENT, GREEN, [m.kent_share for m in months], named=f"{KENT} "),
+            LineSeries("unknown", UNKNOWN, GREY, [m.unknown_share for m in months], dashed=True, named=f"{UNKNOWN} "),
+        ],
+        axis=(Decimal(0), Decimal(100), Decimal(25)),
+        text=lambda share: f"{share}%",
+    )
+    chart.x_ticks = thinned_ticks(xs, labels, room=chart.plot_width)
     described = [
         f"{m.label}: "
         + (
@@ -369,7 +446,7 @@ def kent_share_chart(rows: Sequence[BreakdownRow], *, width: int = WIDTH, height
         )
         for m in months
     ]
-    chart.description = "Kent share of each month's spend. " + "; ".join(described) + "."
+    chart.description = describe("Kent share of each month's spend.", described)
     return chart
 
 
@@ -487,11 +564,8 @@ def committed_delivered_chart(rows: Sequence[tuple], *, grouped_by: str = "group
         group.summary = f"committed {money(f.committed_value)}, delivered {money(f.delivered_value)} ({share})"
         chart.groups.append(group)
         described.append(f"{label}: {group.summary}")
-    tick = low
-    while tick <= high:
-        chart.x_ticks.append(AxisTick(x_of(tick), money_short(tick)))
-        tick += step
-    chart.description = f"Committed and delivered social value by {grouped_by}. " + "; ".join(described) + "."
+    chart.x_ticks = _axis_ticks(x_of, low, high, step, money_short)
+    chart.description = describe(f"Committed and delivered social value by {grouped_by}.", described)
     return chart
 
 
@@ -527,9 +601,7 @@ def status_chart(rows: Sequence[tuple], *, grouped_by: str = "group", width: int
         described.append(f"{label}: {group.summary}")
     for tick in range(0, 101, 25):
         chart.x_ticks.append(AxisTick(x_of(Decimal(tick)), f"{tick}%"))
-    chart.description = (
-        f"Commitments on track, at risk and behind the straight-line profile, by {grouped_by}. "
-        + "; ".join(described)
-        + "."
+    chart.description = describe(
+        f"Commitments on track, at risk and behind the straight-line profile, by {grouped_by}.", described
     )
     return chart

@@ -8,6 +8,8 @@ import csv
 import datetime
 import io
 import re
+import statistics
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 
@@ -17,14 +19,19 @@ from django.core.management import call_command
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from commissioning.choices import Role
-from commissioning.models import Framework, User
-from contracts.choices import ContractStatus, Location, Sector, SizeBand
+from commissioning.models import Framework, SupportingOutcome, User
+from contracts.choices import ContractCategory, ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
-from outcomes_link.demo import DEMO_PASSWORD, demo_plan
+from outcomes_link.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoResult, demo_plan
+from outcomes_link.demo_social_value import FITTING, demo_social_value_load, social_value_figures
 from outcomes_link.models import OutcomeLink
+from social_value.models import DeliveryReturn, DeliveryStatus, SocialValueCommitment, SocialValueMeasure
+from social_value.selectors import commitment_list, commitment_progress
+from social_value.services import proxy_for
 
 DIRECTORATE_PREFIX = {"ASCH": "AS", "CYPE": "CY", "PH": "PH", "GET": "GT", "SCS": "SC"}
 
@@ -451,3 +458,146 @@ def test_the_same_seed_writes_the_same_spend_file_in_the_councils_layout(tmp_pat
     assert any(row[6].startswith("-£") for row in body)
     assert {row[8] for row in body} == {"Capital", "Revenue"}
     assert {row[0] for row in body} == {"Kent County Council"}
+
+
+def test_the_demos_golden_thread_report_covers_all_20_supporting_outcomes_with_a_contents_page(demo):
+    """Issue 6's acceptance: in the demo, the golden thread report opens as a PDF with a contents page
+    and a section (and bookmark) for every supporting outcome, with the figures of the outcomes page."""
+    from pypdf import PdfReader
+
+    from commissioning.templatetags.gt import money
+    from outcomes_link.reports.golden_thread import GoldenThreadReport
+    from outcomes_link.selectors import outcome_scorecards
+
+    rendered = GoldenThreadReport().render()
+    pdf = PdfReader(io.BytesIO(rendered.content))
+    assert rendered.pages == len(pdf.pages) > 20
+    contents = pdf.pages[1].extract_text()
+    assert contents.startswith("Contents") and "Kent County Council" in contents
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    bookmarks = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                bookmarks.append(item.title)
+
+    walk(pdf.outline)
+    cards = outcome_scorecards()
+    outcomes = SupportingOutcome.objects.filter(framework__is_default=True)
+    assert outcomes.count() == 20
+    for outcome in outcomes:
+        assert any(title.startswith(f"{outcome.code} ") for title in bookmarks), outcome.code
+        assert outcome.code in contents
+        assert money(cards.supporting[outcome.pk].attributed_value) in text, outcome.code
+
+
+# --- The demo's social value (issue 5) ------------------------------------------------------------
+# Commitments on about half of the demo contracts, delivery returns verified, rejected and awaiting
+# verification, and a mix of statuses today. In this module so the demo is loaded once.
+
+
+def test_the_demo_loads_the_default_catalogue(demo):
+    assert SocialValueMeasure.objects.count() == 21
+    assert "21 social value measures" in demo
+
+
+def test_about_half_of_the_demo_contracts_have_one_to_four_commitments_favouring_large_active_ones(demo):
+    contracts = list(Contract.objects.annotate(n=Count("social_value_commitments")))
+    committed = [c for c in contracts if c.n]
+    others = [c for c in contracts if not c.n]
+    assert 0.4 <= len(committed) / len(contracts) <= 0.6
+    assert {c.n for c in committed} <= {1, 2, 3, 4}
+    assert len({c.n for c in committed}) >= 3
+
+    def active_share(group):
+        return sum(c.status == ContractStatus.ACTIVE for c in group) / len(group)
+
+    assert active_share(committed) > active_share(others)
+    assert statistics.median(c.annual_value for c in committed) > statistics.median(c.annual_value for c in others)
+
+
+def test_commitments_are_of_measures_that_fit_the_service_and_take_the_proxy_of_the_start_date(demo):
+    commitments = list(SocialValueCommitment.objects.select_related("contract", "measure"))
+    for c in commitments:
+        assert c.measure.code in {code for code, _ in FITTING[c.contract.category]}, (c.contract.category, c)
+        assert c.committed_on == c.start_date == c.contract.start_date
+        assert c.due_date == c.contract.current_end_date
+        assert c.quantity > 0
+    by_category = Counter((c.contract.category, c.measure.code) for c in commitments)
+    assert by_category[(ContractCategory.CHILDRENS_SERVICES, "SV4.2.1")] > 0  # care leavers
+    assert by_category[(ContractCategory.ADULT_SOCIAL_CARE, "SV5.2.1")] > 0  # volunteering
+    assert by_category[(ContractCategory.HIGHWAYS_TRANSPORT, "SV3.1.1")] > 0  # carbon saved
+
+    valued = [c for c in commitments if c.proxy_value is not None]
+    assert valued and all(c.committed_value > 0 for c in valued)
+    for c in valued[:20]:
+        assert c.proxy_value == proxy_for(c.measure, c.committed_on).value
+
+
+def test_today_the_commitments_are_a_mix_of_on_track_at_risk_and_behind(demo):
+    statuses = Counter(p.status for p in commitment_progress(commitment_list(), on=timezone.localdate()))
+    total = sum(statuses.values())
+    assert 0.45 <= statuses["on_track"] / total <= 0.72
+    assert 0.15 <= statuses["at_risk"] / total <= 0.35
+    assert 0.08 <= statuses["behind"] / total <= 0.25
+
+
+def test_most_returns_are_verified_by_the_contracts_commissioner_some_rejected_and_the_last_quarter_waits(demo):
+    returns = list(DeliveryReturn.objects.select_related("commitment__contract"))
+    by_status = Counter(r.status for r in returns)
+    assert by_status[DeliveryStatus.VERIFIED] > 0.7 * len(returns)
+    assert by_status[DeliveryStatus.REJECTED] >= 10
+    assert by_status[DeliveryStatus.SUBMITTED] >= 20
+    today = timezone.localdate()
+    for r in returns:
+        contract = r.commitment.contract
+        assert r.period_end < today
+        assert r.evidence_note
+        if r.status == DeliveryStatus.VERIFIED:
+            assert r.verified_by_id == contract.commissioner_id
+        elif r.status == DeliveryStatus.REJECTED:
+            assert r.rejection_reason
+        else:
+            # Awaiting verification: the latest quarter of a contract still running.
+            assert contract.current_end_date >= today
+            assert (today - r.period_end).days <= 92
+    # A rejected return was sent again, corrected, for the same period.
+    rejected = next(r for r in returns if r.status == DeliveryStatus.REJECTED)
+    again = [
+        r
+        for r in returns
+        if r.commitment_id == rejected.commitment_id and r.period_start == rejected.period_start and r != rejected
+    ]
+    assert again and again[0].quantity < rejected.quantity
+
+
+def test_the_summary_figures_add_up(demo):
+    figures = social_value_figures()
+    assert figures.commitments == SocialValueCommitment.objects.count()
+    assert figures.contracts == Contract.objects.filter(social_value_commitments__isnull=False).distinct().count()
+    assert figures.on_track + figures.at_risk + figures.behind == figures.commitments
+    assert 0 < figures.delivered_value < figures.committed_value
+    assert figures.awaiting_verification == DeliveryReturn.objects.filter(status=DeliveryStatus.SUBMITTED).count()
+
+
+def test_loading_the_demo_social_value_again_adds_nothing(demo):
+    before = (
+        SocialValueCommitment.objects.count(),
+        DeliveryReturn.objects.count(),
+        SocialValueCommitment.history.count(),
+        DeliveryReturn.history.count(),
+    )
+    again = DemoResult()
+    demo_social_value_load(seed=DEFAULT_SEED, result=again)
+    assert not again.created_anything
+    assert again.existing["contracts with social value commitments"] == social_value_figures().contracts
+    after = (
+        SocialValueCommitment.objects.count(),
+        DeliveryReturn.objects.count(),
+        SocialValueCommitment.history.count(),
+        DeliveryReturn.history.count(),
+    )
+    assert after == before

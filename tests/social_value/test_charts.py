@@ -111,7 +111,7 @@ def test_chart_templates_render_svg_with_a_title_and_description():
     assert '<title id="chart-spend-title">Spend by month, by supplier location</title>' in html
     assert html.count("<rect x=") == 3  # Apr: Kent and not known; May: Kent
     assert "url(#chart-spend-unknown)" in html
-    share = render_to_string("social_value/_share_chart.html", {"chart": kent_share_chart(rows), "id": "share"})
+    share = render_to_string("_partials/line_chart.html", {"chart": kent_share_chart(rows), "id": "share"})
     assert "<polyline" in share
     assert "Kent share of spend by month" in share
     assert "style=" not in html + share  # no inline styles (Content Security Policy)

@@ -34,15 +34,11 @@ from commissioning.services import (
     outcome_measure_values_save_many,
 )
 from contracts.importers.returns import (
-    ALLOWED_EXTENSIONS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
     ImportFileError,
     RowError,
-    csv_rows,
     heading_key,
     parse_value,
-    xlsx_rows,
+    read_sheet,
 )
 from contracts.importers.spend import parse_spend_date
 
@@ -110,42 +106,20 @@ class MeasureImportResult:
 
 def read_measure_values_file(*, content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """The file's rows as (row number, {field: text}). Raises ImportFileError if it cannot be read."""
-    extension = Path(filename or "").suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ImportFileError(["The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."])
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(["The file must be smaller than 5 MB."])
-    raw = csv_rows(content) if extension == ".csv" else xlsx_rows(content)
-    raw = [(number, cells) for number, cells in raw if any(cell for cell in cells)]
-    if not raw:
-        raise ImportFileError(["The file is empty."])
-    (heading_row, headings), data = raw[0], raw[1:]
-    columns: dict[str, int] = {}
-    problems = []
-    for index, heading in enumerate(headings):
-        name = _FIELD_OF_HEADING.get(heading_key(heading))
-        if name is None:
-            continue
-        if name in columns:
-            problems.append(
-                f"Two columns give the {COLUMN_NAMES[name]} ('{headings[columns[name]]}' and '{heading}'): keep one."
-            )
-            continue
-        columns[name] = index
+    sheet = read_sheet(
+        content=content,
+        filename=filename,
+        field_of_heading=lambda heading: _FIELD_OF_HEADING.get(heading_key(heading)),
+        describe=lambda name: COLUMN_NAMES[name],
+    )
     for name in REQUIRED:
-        if name not in columns:
+        if name not in sheet.columns:
             heading = COLUMN_NAMES[name].capitalize()
-            problems.append(f"Row {heading_row}: there is no {COLUMN_NAMES[name]} column: head it '{heading}'.")
-    if problems:
-        raise ImportFileError(problems)
-    if len(data) > MAX_ROWS:
-        raise ImportFileError([f"The file has {len(data):,} rows: import at most {MAX_ROWS:,} at a time."])
-
-    def cell(cells: list[str], name: str) -> str:
-        index = columns.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
-    return [(number, {name: cell(cells, name) for name in COLUMNS}) for number, cells in data]
+            sheet.problems.append(
+                f"Row {sheet.heading_row}: there is no {COLUMN_NAMES[name]} column: head it '{heading}'."
+            )
+    sheet.check()
+    return [(number, {name: sheet.cell(cells, name) for name in COLUMNS}) for number, cells in sheet.data]
 
 
 def _entries(rows: list[tuple[int, dict[str, str]]], measures: dict, errors: list[RowError]) -> list[MeasureValueEntry]:

@@ -21,6 +21,7 @@ import datetime
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -243,8 +244,38 @@ def xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
         workbook.close()
 
 
-def read_returns_file(*, content: bytes, filename: str) -> list[ImportRow]:
-    """The rows of a returns file as text, by their headings. Raises ImportFileError if it cannot be read."""
+@dataclass
+class Sheet:
+    """A spreadsheet's rows read by their headings: which column holds each field, and the rows
+    below the heading row. Problems with the headings are collected for the caller to add to."""
+
+    heading_row: int
+    headings: list[str]
+    columns: dict[str, int]
+    data: list[tuple[int, list[str]]]
+    problems: list[str] = field(default_factory=list)
+
+    def cell(self, cells: list[str], name: str) -> str:
+        index = self.columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def check(self) -> None:
+        """Raise every heading problem at once, or refuse a file with more than MAX_ROWS rows."""
+        if self.problems:
+            raise ImportFileError(self.problems)
+        if len(self.data) > MAX_ROWS:
+            raise ImportFileError([f"The file has {len(self.data):,} rows: import at most {MAX_ROWS:,} at a time."])
+
+
+def read_sheet(
+    *, content: bytes, filename: str, field_of_heading: Callable[[str], str | None], describe: Callable[[str], str]
+) -> Sheet:
+    """A CSV file or the first sheet of an .xlsx workbook, its blank rows dropped, the first row
+    taken as headings. `field_of_heading` names the field a heading holds (None: not one we read);
+    `describe` says a field in words for the message when two columns hold it. Raises
+    ImportFileError when the file is of the wrong type, too big or empty; the caller adds its
+    required-column problems and calls `Sheet.check()`. Every importer of the project reads files
+    this one way, so they all accept and refuse the same files."""
     extension = Path(filename or "").suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise ImportFileError(["The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."])
@@ -255,36 +286,38 @@ def read_returns_file(*, content: bytes, filename: str) -> list[ImportRow]:
     if not raw:
         raise ImportFileError(["The file is empty."])
     (heading_row, headings), data = raw[0], raw[1:]
-    columns: dict[str, int] = {}
-    problems = []
+    sheet = Sheet(heading_row=heading_row, headings=headings, columns={}, data=data)
     for index, heading in enumerate(headings):
-        column = _HEADINGS.get(heading_key(heading))
-        if column is None:
-            continue  # other columns (unit, target, notes for the council) are ignored
-        if column in columns:
-            problems.append(
-                f"Two columns give the {COLUMN_NAMES[column]} ('{headings[columns[column]]}' and "
-                f"'{heading}'): keep one."
+        name = field_of_heading(heading)
+        if name is None:
+            continue  # other columns (notes for the council, a measure's name) are ignored
+        if name in sheet.columns:
+            sheet.problems.append(
+                f"Two columns give the {describe(name)} ('{headings[sheet.columns[name]]}' and '{heading}'): keep one."
             )
             continue
-        columns[column] = index
+        sheet.columns[name] = index
+    return sheet
+
+
+def read_returns_file(*, content: bytes, filename: str) -> list[ImportRow]:
+    """The rows of a returns file as text, by their headings. Raises ImportFileError if it cannot be read."""
+    sheet = read_sheet(
+        content=content,
+        filename=filename,
+        field_of_heading=lambda heading: _HEADINGS.get(heading_key(heading)),
+        describe=lambda column: COLUMN_NAMES[column],
+    )
+    columns = sheet.columns
     if "kpi_name" in columns and "kpi" not in columns:
         columns["kpi"] = columns.pop("kpi_name")
     for column, message in _MISSING_COLUMN.items():
         if column not in columns:
-            problems.append(f"Row {heading_row}: {message}.")
-    if problems:
-        raise ImportFileError(problems)
-    if len(data) > MAX_ROWS:
-        raise ImportFileError([f"The file has {len(data):,} rows: import at most {MAX_ROWS:,} at a time."])
-
-    def cell(cells: list[str], column: str) -> str:
-        index = columns.get(column)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
+            sheet.problems.append(f"Row {sheet.heading_row}: {message}.")
+    sheet.check()
     return [
-        ImportRow(row=number, **{column: cell(cells, column) for column in COLUMNS if column in columns})
-        for number, cells in data
+        ImportRow(row=number, **{column: sheet.cell(cells, column) for column in COLUMNS if column in columns})
+        for number, cells in sheet.data
     ]
 
 

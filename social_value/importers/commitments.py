@@ -27,18 +27,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 # The KPI returns importer's readers are generic (encoding, delimiter, Excel cells as typed).
 from contracts.importers.returns import (
-    ALLOWED_EXTENSIONS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
     ImportFileError,
     RowError,
-    csv_rows,
     heading_key,
-    xlsx_rows,
+    read_sheet,
 )
 from contracts.importers.spend import parse_spend_date
 from social_value.models import CommitmentBasis, DeliveryStatus
@@ -240,53 +235,34 @@ def read_social_value_file(*, content: bytes, file_name: str, kind: str | None =
     Raises ImportFileError when the file cannot be read as either (wrong type, too big, no
     headings, a required column missing, the kind not told by the headings).
     """
-    extension = Path(file_name or "").suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ImportFileError(["The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."])
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError(["The file must be smaller than 5 MB."])
     if kind is not None and kind not in KIND_LABELS:
         raise ImportFileError([f"'{kind}' is not a kind of file: choose commitments or returns."])
-    raw = csv_rows(content) if extension == ".csv" else xlsx_rows(content)
-    raw = [(number, cells) for number, cells in raw if any(cell for cell in cells)]
-    if not raw:
-        raise ImportFileError(["The file is empty."])
-    (heading_row, headings), data = raw[0], raw[1:]
-
-    columns: dict[str, int] = {}
-    problems: list[str] = []
-    for index, heading in enumerate(headings):
-        name = _FIELD_OF_HEADING.get(_key(heading))
-        if name is None:
-            continue  # other columns (a measure's name, comments for the council) are ignored
-        if name in columns:
-            problems.append(f"Two columns give the {name} ('{headings[columns[name]]}' and '{heading}'): keep one.")
-            continue
-        columns[name] = index
-    kind = kind or _detect_kind(set(columns))
+    sheet = read_sheet(
+        content=content,
+        filename=file_name,
+        field_of_heading=lambda heading: _FIELD_OF_HEADING.get(_key(heading)),
+        describe=lambda name: name,
+    )
+    kind = kind or _detect_kind(set(sheet.columns))
     if kind is None:
-        problems.append(
-            f"Row {heading_row}: the headings do not say whether the file holds commitments (with a committed_on "
+        sheet.problems.append(
+            f"Row {sheet.heading_row}: the headings do not say whether the file holds commitments (with a committed_on "
             "column) or delivery returns (with period_start and period_end columns): correct them or choose the kind."
         )
     else:
         for name in REQUIRED[kind]:
-            if name not in columns:
-                problems.append(
-                    f"Row {heading_row}: there is no {name} column, which a file of {KIND_LABELS[kind]} needs."
+            if name not in sheet.columns:
+                sheet.problems.append(
+                    f"Row {sheet.heading_row}: there is no {name} column, which a file of {KIND_LABELS[kind]} needs."
                 )
-    if problems:
-        raise ImportFileError(problems)
-    if len(data) > MAX_ROWS:
-        raise ImportFileError([f"The file has {len(data):,} rows: import at most {MAX_ROWS:,} at a time."])
+    sheet.check()
 
     parsed = ParsedFile(kind=kind)
     read_row = _commitment_row if kind == COMMITMENTS else _return_row
-    for number, cells in data:
+    for number, cells in sheet.data:
 
         def cell(name: str, cells=cells) -> str:
-            index = columns.get(name)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+            return sheet.cell(cells, name)
 
         parsed.rows.append(read_row(number, cell, parsed.errors))
     return parsed

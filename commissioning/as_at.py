@@ -8,7 +8,8 @@ How it works. Every domain model keeps its history (django-simple-history). For 
 one request or one report, inside a transaction that is always rolled back, each such model's
 table is shadowed by a TEMPORARY table of the same name holding each object's last historical
 version before midnight at the end of that day (the rows `Model.history.as_of()` gives, minus
-the deleted ones), and each history table by its records up to then. SQLite and PostgreSQL both
+the deleted ones), and each history table (and the spend lines) by a temporary view of its
+records up to then. SQLite and PostgreSQL both
 look an unqualified table name up among the connection's temporary tables first, so every
 selector, page, API view and report runs unchanged, with no second code path to drift.
 `today()` is the as-at day, so "this quarter", "ending within 12 months" and "deductions this
@@ -25,6 +26,7 @@ import contextlib
 import contextvars
 import datetime
 import hashlib
+import re
 from collections.abc import Iterator
 
 from django.apps import apps
@@ -126,12 +128,29 @@ def _index_name(table: str, column: str) -> str:
     return f"gt_asat_{digest}"
 
 
+def _cut_literal(connection, cut: datetime.datetime) -> str:
+    """The cut as an SQL literal, for the views (a view cannot take a parameter). Built from a
+    datetime, never from user text, and checked to hold only the characters of a timestamp."""
+    if connection.vendor == "postgresql":
+        text, suffix = cut.isoformat(), "::timestamptz"
+    else:
+        text, suffix = str(connection.ops.adapt_datetimefield_value(cut)), ""
+    if not re.fullmatch(r"[0-9:. +T-]+", text):
+        raise ValueError(f"Not a timestamp: {text!r}")
+    return f"'{text}'{suffix}"
+
+
 def _shadow_tables(connection, cut: datetime.datetime) -> None:
     # Every table and column name below comes from the model registry and is quoted; the one
-    # value, the cut, is a query parameter.
+    # value, the cut, is a query parameter (or, in a view, a checked literal).
+    #
+    # The objects' tables become temporary TABLES (indexed, with a primary key, since pages group
+    # by it); the history tables and the spend lines, large and read only in part, become
+    # temporary VIEWS, which cost nothing until a page reads them.
     qn = connection.ops.quote_name
     schema = qn(_schema(connection))
     cut_param = connection.ops.adapt_datetimefield_value(cut)
+    cut_sql = _cut_literal(connection, cut)
     statements: list[tuple[str, list]] = []
     indexed: list[tuple[str, list[str]]] = []
 
@@ -155,11 +174,11 @@ def _shadow_tables(connection, cut: datetime.datetime) -> None:
         indexed.append((live, [pk] + [f.column for f in model._meta.concrete_fields if f.is_relation]))
         statements.append(
             (
-                f"CREATE TEMPORARY TABLE {qn(hist)} AS SELECT * FROM {schema}.{qn(hist)} WHERE history_date < %s",  # noqa: S608
-                [cut_param],
+                f"CREATE TEMPORARY VIEW {qn(hist)} AS SELECT * FROM {schema}.{qn(hist)} "  # noqa: S608
+                f"WHERE history_date < {cut_sql}",
+                [],
             )
         )
-        indexed.append((hist, ["history_id", pk, "history_date"]))
 
     # Spend lines carry no history: they count from the day their import was made.
     SpendImport = apps.get_model("contracts", "SpendImport")
@@ -173,15 +192,12 @@ def _shadow_tables(connection, cut: datetime.datetime) -> None:
     )
     statements.append(
         (
-            f"CREATE TEMPORARY TABLE {qn(lines)} AS SELECT l.* FROM {schema}.{qn(lines)} l "  # noqa: S608
-            f"WHERE l.spend_import_id IN (SELECT id FROM {qn(imports)})",
+            f"CREATE TEMPORARY VIEW {qn(lines)} AS SELECT l.* FROM {schema}.{qn(lines)} l "  # noqa: S608
+            f"WHERE l.spend_import_id IN (SELECT id FROM {schema}.{qn(imports)} WHERE created < {cut_sql})",
             [],
         )
     )
     indexed.append((imports, ["id", "publisher_id"]))
-    indexed.append(
-        (lines, ["id", "spend_import_id", "provider_id", "contract_id", "payment_date", "normalised_supplier"])
-    )
 
     with connection.cursor() as cursor:
         for sql, params in statements:

@@ -118,3 +118,34 @@ class OutcomeMeasureFilterSet(django_filters.FilterSet):
 
 
 # --- Endpoints ---
+
+
+# --- One search rule for every search box -------------------------------------------------------
+# The search page and the lists' `q` filters match the same way, so "see them all in the register"
+# shows what the search page counted: every word must match one of the fields.
+
+SEARCH_MAX_WORDS = 8
+_SEARCH_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
+
+
+def search_words(q: str | None) -> list[str]:
+    """The words of a search, in order, without surrounding punctuation or repeats; at most SEARCH_MAX_WORDS."""
+    words: list[str] = []
+    for raw in (q or "").split():
+        word = raw.strip(_SEARCH_PUNCTUATION)[:100]
+        if word and word.lower() not in (w.lower() for w in words):
+            words.append(word)
+    return words[:SEARCH_MAX_WORDS]
+
+
+def all_words(words: list[str], fields: list[str], exact: tuple[str, ...] = ()) -> Q:
+    """Every word matches one of the fields (case-insensitive; `exact` fields match whole)."""
+    condition = Q()
+    for word in words:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        for name in exact:
+            any_field |= Q(**{f"{name}__iexact": word})
+        condition &= any_field
+    return condition

@@ -23,7 +23,7 @@ class AsAtMiddleware:
     The day comes from `?as_at=YYYY-MM-DD` (a link anyone can share, as reports print) or else
     from the session (AsAtView). The response is rendered inside commissioning.as_at.as_at, so
     lazy querysets in templates read the same shadow tables. While a session is set to a past
-    day, changes are refused: a form shown as at then must not overwrite today's data.
+    day (from either), changes are refused: a form shown as at then must not overwrite today's data.
     """
 
     ALWAYS_ALLOWED = ("/accounts/", "/as-at/")
@@ -50,11 +50,13 @@ class AsAtMiddleware:
         if day is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            if from_query is None and not request.path_info.startswith(self.ALWAYS_ALLOWED):
-                messages.error(
-                    request,
-                    f"You are looking at the data as at {day:%-d %B %Y}. Return to today's data to make changes.",
-                )
+            # Whether the day came from the session or the address: a form shown as at then must
+            # not overwrite today's data (a form without an action posts back to ?as_at=...).
+            if not request.path_info.startswith(self.ALWAYS_ALLOWED):
+                refusal = f"You are looking at the data as at {day:%-d %B %Y}. Return to today's data to make changes."
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse({"as_at": [refusal]}, status=400)
+                messages.error(request, refusal)
                 return HttpResponseRedirect(request.get_full_path())
             return self.get_response(request)
         request.as_at = day

@@ -245,3 +245,8 @@ def strategic_outcome_measure_baskets(*, strategic_outcome: StrategicOutcome) ->
     table of 1 and 3 year directions): three queries."""
     baskets = outcome_measure_baskets(framework=strategic_outcome.framework)
     return [b for b in baskets.values() if b.outcome.strategic_outcome_id == strategic_outcome.pk]
+
+
+def outcome_code_key(code: str) -> tuple:
+    """Outcome codes in reading order: 2.2 before 2.10 (a text sort puts 2.10 first)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))

@@ -687,9 +687,6 @@ class MeasureValueBatchError(Exception):
         self.errors = errors
 
 
-_ENTRY_FIELDS = ("period", "value", "national_average", "note")
-
-
 @transaction.atomic
 def outcome_measure_values_save_many(
     *, entries: list[MeasureValueEntry], actor=None, reason: str = "", dry_run: bool = False
@@ -748,7 +745,11 @@ def outcome_measure_values_save_many(
             continue
         if outcome != "unchanged":
             try:
-                record.full_clean()
+                # The batch has already checked what the database would be asked, row by row:
+                # the measure and person exist (loaded above), one value per period (`existing`
+                # and `seen`) and a value given (just above). Skipping those checks keeps an
+                # import to a fixed number of queries instead of four a row.
+                record.full_clean(exclude=["measure", "recorded_by"], validate_constraints=False)
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     for message in messages:

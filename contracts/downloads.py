@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from commissioning.db import pence_to_pounds
 from commissioning.downloads import COUNT, DATE, MONEY, PERCENT, QUANTITY, Column, Table
+from contracts.choices import COUNTED_RETURN_STATUSES
 from contracts.models import Contract, ContractPeriodSummary, Deduction, KPIReturn, PerformanceAssessment, SpendLine
 from contracts.selectors import DeductionTotal, DueReturn, KPISeries, OverdueAssessment, UnmatchedSupplier
 
@@ -297,7 +298,7 @@ def recent_returns_table(returns: Iterable[KPIReturn], *, kpi_label: str) -> Tab
         ],
     )
     for r in returns:
-        counted = r.status not in ("draft", "returned")
+        counted = r.status in COUNTED_RETURN_STATUSES
         table.rows.append(
             [
                 r.period.label,

@@ -3,8 +3,10 @@
 import datetime
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 
+from commissioning.filtersets import all_words, search_words
 from commissioning.models import Directorate, SupportingOutcome, User
 from contracts.choices import (
     RAG,
@@ -36,6 +38,21 @@ from contracts.periods import financial_year_label, financial_year_of, financial
 from contracts.selectors import ending_soon_q
 
 
+def provider_search(queryset: QuerySet[Provider], words: list[str]) -> QuerySet[Provider]:
+    """Providers whose name, town or postcode holds every word, or whose Companies House or charity
+    number is one of them. A postcode also matches without its space (ME141XX finds ME14 1XX)."""
+    if not words:
+        return queryset
+    return queryset.annotate(postcode_compact=Replace(Upper("postcode"), Value(" "), Value(""))).filter(
+        all_words(words, ["name", "town", "postcode_compact"], exact=("companies_house_number", "charity_number"))
+    )
+
+
+def contract_search(queryset: QuerySet[Contract], words: list[str]) -> QuerySet[Contract]:
+    """Contracts whose reference, title, description or provider's name holds every word."""
+    return queryset.filter(all_words(words, ["reference", "title", "description", "provider__name"]))
+
+
 class ProviderFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     location = django_filters.MultipleChoiceFilter(choices=Location.choices, label="Location")
@@ -48,16 +65,7 @@ class ProviderFilterSet(django_filters.FilterSet):
         fields = ["q", "location", "size", "sector", "legal_form"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(companies_house_number__iexact=value)
-            | Q(charity_number__iexact=value)
-            | Q(postcode__istartswith=value)
-            | Q(town__icontains=value)
-        )
+        return provider_search(queryset, search_words(value))
 
 
 class ContractFilterSet(django_filters.FilterSet):
@@ -110,15 +118,7 @@ class ContractFilterSet(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(provider__name__icontains=value)
-        )
+        return contract_search(queryset, search_words(value))
 
     def filter_ending_soon(self, queryset, name, value):
         if value is None:

@@ -68,9 +68,6 @@ class ContractRegisterTable(tables.Table):
     # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
     download_kinds = {"annual_value": MONEY, "current_end_date": DATE}
 
-    def value_status(self, record) -> str:
-        return record.get_status_display()
-
     def value_annual_value(self, value):
         return value
 
@@ -141,9 +138,6 @@ class SupportingOutcomeContractTable(tables.Table):
     caption = "Contracts delivering this outcome"
     # Downloads (commissioning.downloads.tables2_table): what each column holds as a plain value.
     download_kinds = {"annual_value": MONEY, "contribution_share": PERCENT, "attributed": MONEY, "end_date": DATE}
-
-    def value_status(self, record) -> str:
-        return record.contract.get_status_display()
 
     def value_annual_value(self, value):
         return value
@@ -256,6 +250,6 @@ def rag_matrix_table(rows, quarters) -> Table:
             elif summary is not None and not summary.due:
                 cells += ["No KPIs due", None]
             else:
-                cells += [cell.empty or "Not returned", None]
+                cells += [cell.empty, None]
         table.rows.append(cells)
     return table

@@ -31,6 +31,7 @@ import pandas as pd
 from django.db.models import Max, Min, QuerySet
 
 from commissioning.db import pence_to_pounds, percent_of
+from commissioning.selectors import outcome_code_key
 from contracts.choices import Location, Sector, SizeBand
 from contracts.models import CapitalRevenue, Contract, SpendLine
 from contracts.periods import financial_year_label
@@ -414,11 +415,6 @@ TOP_CONTRACTS = 10
 _LAST = (1,)  # sorts a catch-all group ("not mapped", "no council area") after the others
 
 
-def _natural(code: str) -> tuple:
-    """Outcome codes in reading order: 2.2 before 2.10."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
-
-
 @dataclass(frozen=True)
 class SocialValueGroupKey:
     """What a dashboard row is: its label, code, the page it links to (`link` names the kind:
@@ -505,14 +501,16 @@ def _group_key(by: str, outcomes: dict | None):
     # any supporting outcome is shown on its own row rather than dropped.
     def supporting_outcome(p):
         keys = [
-            SocialValueGroupKey((0, *_natural(o.code)), f"so-{o.id}", o.title, o.code, "supporting_outcome", o.code)
+            SocialValueGroupKey(
+                (0, *outcome_code_key(o.code)), f"so-{o.id}", o.title, o.code, "supporting_outcome", o.code
+            )
             for o in selectors.by_supporting_outcome(outcomes)(p)
         ]
         return keys or [SocialValueGroupKey(_LAST, "so-none", "Not mapped to a supporting outcome")]
 
     def strategic_outcome(p):
         keys = [
-            SocialValueGroupKey((0, *_natural(code)), f"strategic-{pk}", title, code, "strategic_outcome", code)
+            SocialValueGroupKey((0, *outcome_code_key(code)), f"strategic-{pk}", title, code, "strategic_outcome", code)
             for pk, code, title in selectors.by_strategic_outcome(outcomes)(p)
         ]
         return keys or [SocialValueGroupKey(_LAST, "strategic-none", "Not mapped to a supporting outcome")]

@@ -1,6 +1,5 @@
 """Serializers of providers, contracts and contract performance. Relations: `<fk>` brief (read), `<fk>_id` (write)."""
 
-import datetime
 import json
 
 from drf_spectacular.utils import extend_schema_field
@@ -130,7 +129,7 @@ class ContractSerializer(BaseModelSerializer):
         ]
 
     def get_is_ending_soon(self, contract: Contract) -> bool:
-        return contract.is_ending_soon(datetime.date.today())
+        return contract.is_ending_soon()
 
 
 # --- Contract performance (issue 3): KPIs, returns, concerns, deductions, assessments, quarter summaries ---

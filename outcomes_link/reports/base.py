@@ -74,10 +74,6 @@ class AsAtStamp:
         return cls(as_at.today(), timezone.localtime())
 
     @property
-    def is_live(self) -> bool:
-        return self.read_at is not None
-
-    @property
     def label(self) -> str:
         """For the cover and running header: "As at 31 March 2026" or "As at 24 November 2026, data live at 07:20"."""
         text = f"As at {self.day:%-d %B %Y}"

@@ -221,7 +221,7 @@ def _counts(rows: list[MatrixRow]) -> RAGCounts:
         cell = row.cells[0]
         if cell.summary is not None and cell.summary.rag:
             tally[cell.summary.rag] += 1
-        elif cell.empty == NOT_RETURNED:
+        elif cell.due:
             tally["not_returned"] += 1
         else:
             tally["no_kpis_due"] += 1

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from commissioning.downloads import COUNT, MONEY, PERCENT, TEXT
@@ -28,13 +27,12 @@ from commissioning.models import Framework, StrategicOutcome, SuggestedMeasure, 
 from commissioning.selectors import Basket, framework_get_default, outcome_measure_baskets
 from commissioning.templatetags.gt import money_short, share
 from contracts.choices import ContractStatus
+from outcomes_link.measure_charts import format_value
 from outcomes_link.reports.base import RAG, Cell, ContentsEntry, PdfReport, ReportOptionError, ReportTable, report_table
 from outcomes_link.reports.charts import BarChart, bar_chart
 from outcomes_link.selectors import contracts_without_links
 from outcomes_link.selectors.scorecards import DIRECTION_RULE, OutcomeScorecard, ScorecardSet, outcome_scorecards
 from social_value.charts import committed_delivered_chart
-
-ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -120,14 +118,13 @@ class GoldenThreadReport(PdfReport):
                 )
             sections.append(section)
 
-        linked = {r.contract.pk for card in cards.supporting.values() for r in card.contracts if r.is_active}
         return {
             "framework": framework,
             "scorecards": cards,
             "sections": sections,
             "supporting_count": len(cards.supporting),
-            "linked_contracts": len(linked),
-            "total_value": sum((card.attributed_value for card in cards.strategic.values()), ZERO),
+            "linked_contracts": cards.linked_contracts,
+            "total_value": cards.total_value,
             "gap_count": contracts_without_links().count(),
             "summary": _summary_table(cards),
             "social_value_table": report_table(
@@ -203,7 +200,7 @@ def _value_text(row) -> str:
     if latest is None:
         return "No value recorded"
     unit = f" {row.measure.unit}" if row.measure.unit else ""
-    return f"{Decimal(latest.value).normalize():,f}{unit} ({latest.period})"
+    return f"{format_value(latest.value)}{unit} ({latest.period})"
 
 
 def _measures_table(outcome: SupportingOutcome, basket: Basket | None) -> ReportTable:

@@ -19,13 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import Count, Prefetch, QuerySet
 
 from commissioning import as_at
+from commissioning.filtersets import all_words, search_words
 from commissioning.models import Framework, StrategicOutcome, SupportingOutcome
-from commissioning.selectors import framework_get_default, strategic_outcome_list
+from commissioning.selectors import framework_get_default, outcome_code_key, strategic_outcome_list
 from contracts.choices import COUNTED_RETURN_STATUSES, RAG, ContractStatus
+from contracts.filtersets import contract_search, provider_search
 from contracts.models import KPI, Contract, ContractPeriodSummary, KPIReturn, Provider
 from contracts.selectors import contract_list, kpi_return_list, provider_list
 from outcomes_link.models import OutcomeLink, attributed_value
@@ -46,9 +47,7 @@ EXPLORER_RETURNS = 8
 # Search shows at most this many results of each kind; the register and provider list have the rest.
 SEARCH_LIMIT = 20
 # More words than this are ignored: nobody types them, and each adds a condition to every query.
-SEARCH_MAX_WORDS = 8
 # Trimmed from both ends of each search word (not from inside, so outcome codes keep their dot).
-_SEARCH_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
 
 
 # ---------------------------------------------------------------- down the thread
@@ -137,6 +136,13 @@ def _active_links(framework: Framework) -> QuerySet[OutcomeLink]:
     )
 
 
+def _latest_counted_return() -> Prefetch:
+    """Each KPI's latest counted return (submitted or accepted, with an actual) as `latest_counted`,
+    a list of at most one: one window-function query for any number of KPIs."""
+    counted = KPIReturn.objects.filter(status__in=COUNTED_RETURN_STATUSES, actual__isnull=False)
+    return Prefetch("returns", queryset=counted.order_by("-period_start")[:1], to_attr="latest_counted")
+
+
 def explorer_kpis(*, contract_ids: list[int]) -> dict[int, list[ExplorerKPI]]:
     """The active KPIs of contracts, by contract id, each with its latest counted return (submitted
     or accepted, with an actual) and its newest EXPLORER_RETURNS returns of any status, newest
@@ -152,11 +158,7 @@ def explorer_kpis(*, contract_ids: list[int]) -> dict[int, list[ExplorerKPI]]:
         .order_by("contract_id", "code")
         .prefetch_related(
             Prefetch("returns", queryset=newest[:EXPLORER_RETURNS], to_attr="newest_returns"),
-            Prefetch(
-                "returns",
-                queryset=newest.filter(status__in=COUNTED_RETURN_STATUSES, actual__isnull=False)[:1],
-                to_attr="latest_counted",
-            ),
+            _latest_counted_return(),
         )
     )
     found: dict[int, list[ExplorerKPI]] = defaultdict(list)
@@ -329,14 +331,11 @@ class ContractThreadUp:
 def contract_kpis_with_latest(*, contract: Contract) -> list[KPI]:
     """A contract's active KPIs with the outcome each evidences and its latest counted return
     (`latest_counted`, a list of at most one). Two queries."""
-    latest = KPIReturn.objects.filter(status__in=COUNTED_RETURN_STATUSES, actual__isnull=False).order_by(
-        "-period_start"
-    )
     return list(
         KPI.objects.filter(contract=contract, is_active=True)
         .select_related("supporting_outcome__strategic_outcome")
         .order_by("code")
-        .prefetch_related(Prefetch("returns", queryset=latest[:1], to_attr="latest_counted"))
+        .prefetch_related(_latest_counted_return())
     )
 
 
@@ -379,7 +378,7 @@ def golden_thread_up(*, contract: Contract) -> ContractThreadUp:
     groups = figures_by(progress, by_supporting_outcome(measure_outcomes()))
     sv_outcomes = sorted(
         (SocialValueOutcome(ref, f) for ref, f in groups.items()),
-        key=lambda s: (s.outcome.strategic_code, _code_key(s.outcome.code)),
+        key=lambda s: (s.outcome.strategic_code, outcome_code_key(s.outcome.code)),
     )
     return ContractThreadUp(
         contract=contract,
@@ -393,57 +392,24 @@ def golden_thread_up(*, contract: Contract) -> ContractThreadUp:
     )
 
 
-def _code_key(code: str) -> tuple:
-    """Sort "3.10" after "3.9"."""
-    return tuple(int(p) if p.isdigit() else p for p in code.split("."))
-
-
 # ---------------------------------------------------------------- search
 
 
-def search_words(q: str | None) -> list[str]:
-    """The words of a search, in order, without surrounding punctuation or repeats; at most SEARCH_MAX_WORDS."""
-    words: list[str] = []
-    for raw in (q or "").split():
-        word = raw.strip(_SEARCH_PUNCTUATION)[:100]
-        if word and word.lower() not in (w.lower() for w in words):
-            words.append(word)
-    return words[:SEARCH_MAX_WORDS]
-
-
-def _all_words(words: list[str], fields: list[str], exact: tuple[str, ...] = ()) -> Q:
-    """Every word matches one of the fields (case-insensitive; `exact` fields match whole)."""
-    condition = Q()
-    for word in words:
-        any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
-        for name in exact:
-            any_field |= Q(**{f"{name}__iexact": word})
-        condition &= any_field
-    return condition
-
-
 def search_contracts(*, words: list[str]) -> QuerySet[Contract]:
-    """Contracts whose reference, title or description holds every word, by reference."""
-    return contract_list().filter(_all_words(words, ["reference", "title", "description"]))
+    """Contracts as the contract register's search finds them (contracts.filtersets.contract_search)."""
+    return contract_search(contract_list(), words)
 
 
 def search_providers(*, words: list[str]) -> QuerySet[Provider]:
-    """Providers whose name, Companies House number, charity number or postcode holds every word.
-    A postcode also matches without its space (ME141XX finds ME14 1XX)."""
-    return (
-        provider_list()
-        .annotate(postcode_compact=Replace(Upper("postcode"), Value(" "), Value("")))
-        .filter(_all_words(words, ["name", "companies_house_number", "charity_number", "postcode_compact"]))
-    )
+    """Providers as the provider list's search finds them (contracts.filtersets.provider_search)."""
+    return provider_search(provider_list(), words)
 
 
 def search_strategic_outcomes(*, words: list[str]) -> QuerySet[StrategicOutcome]:
     """Strategic outcomes of the default framework by code (whole, e.g. "2") or title."""
     return (
         StrategicOutcome.objects.filter(framework__is_default=True)
-        .filter(_all_words(words, ["title"], exact=("code",)))
+        .filter(all_words(words, ["title"], exact=("code",)))
         .order_by("order", "code")
     )
 
@@ -452,7 +418,7 @@ def search_supporting_outcomes(*, words: list[str]) -> QuerySet[SupportingOutcom
     """Supporting outcomes of the default framework by code (whole, e.g. "2.3") or title."""
     return (
         SupportingOutcome.objects.filter(framework__is_default=True)
-        .filter(_all_words(words, ["title"], exact=("code",)))
+        .filter(all_words(words, ["title"], exact=("code",)))
         .select_related("strategic_outcome")
         .order_by("order", "code")
     )

@@ -103,11 +103,6 @@ class RAGCounts:
     def total(self) -> int:
         return self.reported + self.not_reported
 
-    @property
-    def green_share(self) -> Decimal | None:
-        """% of the reported contracts that are green."""
-        return percent_of(self.green, self.reported)
-
 
 @dataclass(frozen=True)
 class DirectionOfTravel:
@@ -233,6 +228,16 @@ class ScorecardSet:
     def strategic_in_order(self) -> list[OutcomeScorecard]:
         """Strategic outcomes' scorecards in the framework's order, each with its supporting ones."""
         return list(self.strategic.values())
+
+    @property
+    def linked_contracts(self) -> int:
+        """Active contracts linked to any outcome of the framework, each once."""
+        return len({r.contract.pk for card in self.supporting.values() for r in card.contracts if r.is_active})
+
+    @property
+    def total_value(self) -> Decimal:
+        """Contract value attributed to the framework's outcomes a year (each link's share once)."""
+        return sum((card.attributed_value for card in self.strategic.values()), ZERO)
 
 
 # --- Reading the facts: one grouped query each ------------------------------------------------

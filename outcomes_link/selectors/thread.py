@@ -175,18 +175,6 @@ def supporting_outcome_figures(*, supporting_outcome: SupportingOutcome) -> Outc
     return _figures_by_supporting_outcome(supporting_outcome.framework).get(supporting_outcome.pk, OutcomeFigures())
 
 
-def strategic_outcome_detail(*, code: str, framework: Framework | None = None) -> StrategicRow:
-    framework = framework or framework_get_default()
-    so = strategic_outcome_list(framework=framework).get(code=code)
-    figures = _figures_by_supporting_outcome(framework)
-    row = StrategicRow(so, OutcomeFigures(contract_count=_strategic_contract_counts(framework).get(so.pk, 0)))
-    for sup in so.supporting_outcomes.all():
-        f = figures.get(sup.pk, OutcomeFigures())
-        row.supporting.append(OverviewRow(sup, f))
-        row.figures.attributed_value += f.attributed_value
-    return row
-
-
 def contract_thread(*, contract: Contract) -> QuerySet[OutcomeLink]:
     """A contract's links up the thread: supporting outcome, strategic outcome, framework."""
     return (
@@ -418,7 +406,12 @@ def home_performance(
 class MatrixCell:
     quarter: Period
     summary: ContractPeriodSummary | None
-    empty: str  # what an empty cell says: "No KPIs due" or "Not returned"
+    due: bool  # a KPI of the contract had a period ending in the quarter, within its term
+
+    @property
+    def empty(self) -> str:
+        """What the cell says when there is no RAG."""
+        return "Not returned" if self.due else "No KPIs due"
 
 
 @dataclass
@@ -446,6 +439,6 @@ def rag_matrix_rows(*, contract_ids: list[int], quarters: list[Period]) -> list[
                 and contract.current_end_date >= quarter.start
                 and bool(kpis_due_in_quarter(contract.active_kpis, quarter))
             )
-            cells.append(MatrixCell(quarter, summary, "Not returned" if due else "No KPIs due"))
+            cells.append(MatrixCell(quarter, summary, due))
         rows.append(MatrixRow(contract, cells))
     return rows

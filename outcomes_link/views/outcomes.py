@@ -43,10 +43,10 @@ from outcomes_link.selectors import (
     DIRECTION_RULE,
     OutcomeKPI,
     OutcomeScorecard,
+    contracts_without_links,
     latest_quarter_summaries,
     outcome_kpis,
     outcome_open_concerns,
-    outcome_overview,
     outcome_scorecards,
     strategic_outcome_contracts,
     strategic_outcome_scorecard,
@@ -75,7 +75,7 @@ def scorecards_table(cards: Sequence[OutcomeScorecard], *, title: str = "Outcome
         return Table(title, [Column("Code"), Column("Outcome")])
     first = cards[0]
     now, before = first.rag.quarter.label, first.rag_previous.quarter.label
-    year = first.financial_year_label
+    year, spend_year = first.financial_year_label, first.spend.financial_year_label
     columns = [
         Column("Code"),
         Column("Outcome"),
@@ -96,7 +96,7 @@ def scorecards_table(cards: Sequence[OutcomeScorecard], *, title: str = "Outcome
         Column(f"Deductions applied {year} (£)", MONEY),
         Column("Social value committed (£)", MONEY),
         Column("Social value delivered, verified (£)", MONEY),
-        Column(f"Spend {year} to date (£)", MONEY),
+        Column(f"Spend {spend_year} (£)", MONEY),
         Column("Spend with Kent-based SMEs (£)", MONEY),
         Column("Kent-based SME share of spend (%)", PERCENT),
         Column("Spend with VCS organisations (£)", MONEY),
@@ -151,7 +151,7 @@ def contract_figures_table(card: OutcomeScorecard) -> Table:
         Column(f"Score {before}", PERCENT),
         Column("Open performance concerns", COUNT),
         Column(f"Deductions applied {year} (£)", MONEY),
-        Column(f"Spend {year} to date (£)", MONEY),
+        Column(f"Spend {card.spend.financial_year_label} (£)", MONEY),
         Column("Has active KPIs"),
         Column("Ends", DATE),
     ]
@@ -324,7 +324,10 @@ class OutcomeListView(RoleRequiredMixin, DownloadsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            overview=outcome_overview(), scorecards=self.scorecards, direction_rule=DIRECTION_RULE, **kwargs
+            scorecards=self.scorecards,
+            gap_count=contracts_without_links().count(),
+            direction_rule=DIRECTION_RULE,
+            **kwargs,
         )
 
 

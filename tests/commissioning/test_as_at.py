@@ -105,3 +105,20 @@ def test_the_api_answers_as_at_a_past_day(client, member, directorate, backdate)
     url = reverse("contracts-api:contract-list")
     assert [c["title"] for c in client.get(url + f"?as_at={PAST}").json()["results"]] == ["Home care north"]
     assert [c["title"] for c in client.get(url).json()["results"]] == ["Retitled later"]
+
+
+@pytest.mark.django_db
+def test_a_change_posted_to_an_as_at_address_is_refused_on_pages_and_the_api(
+    client, commissioner, directorate, backdate
+):
+    contract = ContractFactory(directorate=directorate, title="Home care north")
+    backdate(PAST)
+    client.force_login(commissioner)
+    edit = reverse("contracts:contract_edit", kwargs={"pk": contract.pk}) + f"?as_at={PAST}"
+    response = client.post(edit, {"title": "Changed from an old link"}, follow=True)
+    assert "data to make changes" in response.content.decode()
+    api = reverse("contracts-api:contract-detail", kwargs={"pk": contract.pk}) + f"?as_at={PAST}"
+    response = client.patch(api, {"title": "Changed from an old link", "reason": "x"}, content_type="application/json")
+    assert response.status_code == 400 and "Return to today" in response.json()["as_at"][0]
+    contract.refresh_from_db()
+    assert contract.title == "Home care north"

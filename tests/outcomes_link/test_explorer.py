@@ -17,6 +17,7 @@ from django.utils import timezone
 from commissioning.choices import Role
 from commissioning.models import SupportingOutcome
 from contracts.choices import ContractStatus
+from contracts.models import Contract
 from contracts.selectors import recent_quarters
 from contracts.services import kpi_return_save
 from outcomes_link.selectors import golden_thread_down, golden_thread_search, golden_thread_up
@@ -396,7 +397,11 @@ def test_search_treats_sql_wildcards_as_text(thread, directorate):
 def test_search_page_groups_results_by_kind_with_counts_and_links(client, member, thread):
     a = thread["a"]
     html = _get(client, member, _search("Medway"))
-    assert "Contracts (0)" in html and "Providers (1)" in html and "Outcomes (0)" in html
+    # A provider's name finds its contracts too, as the contract register's search does.
+    by_medway = list(Contract.objects.filter(provider=thread["provider"]))
+    assert by_medway
+    assert f"Contracts ({len(by_medway)})" in html and "Providers (1)" in html and "Outcomes (0)" in html
+    assert reverse("outcomes_link:contract_detail", kwargs={"pk": by_medway[0].pk}) in html
     assert reverse("contracts:provider_detail", kwargs={"pk": thread["provider"].pk}) in html
     html = _get(client, member, _search("hubs"))
     assert "Contracts (1)" in html

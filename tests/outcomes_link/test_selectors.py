@@ -13,7 +13,6 @@ from outcomes_link.selectors import (
     contracts_without_links,
     outcome_link_list,
     outcome_overview,
-    strategic_outcome_detail,
     supporting_outcome_figures,
     supporting_outcome_links,
     supporting_outcomes_for_choice,
@@ -135,17 +134,6 @@ def test_overview_of_another_framework_ignores_links_to_the_default(thread):
     assert outcome_overview().linked_contracts == 2
 
 
-def test_strategic_outcome_detail_matches_the_overview(thread):
-    detail = strategic_outcome_detail(code="1")
-    assert detail.figures.contract_count == 2
-    assert detail.figures.attributed_value == Decimal("100005.01")
-    assert [(r.outcome.code, r.figures.contract_count) for r in detail.supporting][:3] == [
-        ("1.1", 0),
-        ("1.2", 2),
-        ("1.3", 1),
-    ]
-
-
 def test_supporting_outcome_figures_count_active_contracts_only(thread, outcomes):
     figures = supporting_outcome_figures(supporting_outcome=outcomes["1.2"])
     assert (figures.contract_count, figures.attributed_value) == (2, Decimal("60005.01"))
@@ -235,7 +223,6 @@ READERS = {
     ],
     "contracts_without_links": lambda o: [(c.provider.name, c.directorate.name) for c in contracts_without_links()],
     "outcome_overview": lambda o: outcome_overview(),
-    "strategic_outcome_detail": lambda o: strategic_outcome_detail(code="1"),
     "supporting_outcome_figures": lambda o: supporting_outcome_figures(supporting_outcome=o["1.2"]),
     "supporting_outcome_links": lambda o: [
         (link.contract.provider.name, link.contract.directorate.name, str(link.contract.commissioner))

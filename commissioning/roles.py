@@ -5,7 +5,8 @@
   deductions and assessments, and their golden-thread links
   (the directorate rule is checked per object in permissions.py), reads the rest;
 - procurement: maintains providers (suppliers), imports the council's spend files, rolls
-  imports back and matches their suppliers to providers; reads the rest;
+  imports back and matches their suppliers to providers; imports contracts registers and
+  OCDS releases into providers and contracts; reads the rest;
 - admin: everything, including reference data (framework, directorates).
 """
 
@@ -53,6 +54,9 @@ WRITE_PERMISSIONS: dict[str, set[str]] = {
         "contracts.change_spendline",
         "contracts.add_supplieralias",
         "contracts.change_supplieralias",
+        # Open data (issue 7): contracts registers and OCDS releases imported into providers and contracts.
+        "contracts.add_contractimport",
+        "contracts.change_registerpublisher",
     },
     Role.ADMIN: {"*"},
 }

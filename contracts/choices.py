@@ -46,10 +46,20 @@ class SizeBand(models.TextChoices):
     SMALL = "small", "Small (under 50 staff)"
     MEDIUM = "medium", "Medium (under 250 staff)"
     LARGE = "large", "Large (250 staff or more)"
+    # Contracts Finder's "scale" and a register's SME flag say SME or not, without the band.
+    SME = "sme", "SME (band not known)"
     UNKNOWN = "unknown", "Size not known"
 
 
-SME_SIZES = {SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM}
+SME_SIZES = {SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM, SizeBand.SME}
+
+
+class DeclaredSize(models.TextChoices):
+    """What a supplier declared of its size in published data, where the employee band is not recorded."""
+
+    NONE = "", "Not declared"
+    SME = "sme", "SME"
+    LARGE = "large", "Large"
 
 
 class Location(models.TextChoices):

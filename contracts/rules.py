@@ -262,3 +262,73 @@ def rating_for(kpi: Thresholds, value: Decimal | None, *, returns: int = 0) -> t
         f"against a target of {format_measure(kpi.target, kpi.unit, exact=True)}."
     )
     return str(rating), explanation
+
+
+# --- Contract variations (Procurement Act 2023) ------------------------------------------------------
+
+# Procurement Act 2023 s.74-75: a modification is below threshold, and needs no contract change
+# notice, only when it changes the value by less than 10% (goods and services; 15% for works) and
+# does not extend the term by more than 10%. Golden Thread flags any change of value or term of more
+# than 10%, the stricter figure, for the commissioner to decide.
+CHANGE_NOTICE_THRESHOLD = Decimal("10")
+
+
+@dataclass(frozen=True)
+class VariationAssessment:
+    value_change_percent: Decimal | None
+    term_change_percent: Decimal | None
+    needs_change_notice: bool
+    explanation: str
+
+
+def _change_percent(before: Decimal | int | None, after: Decimal | int | None) -> Decimal | None:
+    """The change from `before` to `after` as a % of `before`, to 0.1; None when either is unknown or before is 0."""
+    if before is None or after is None or before == 0:
+        return None
+    return (Decimal(after - before) * 100 / Decimal(before)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def variation_assessment(
+    *,
+    total_value_before: Decimal | None,
+    total_value_after: Decimal | None,
+    start_date,
+    end_date_before,
+    end_date_after,
+) -> VariationAssessment:
+    """Whether a change to a contract's whole-life value or term needs a contract change notice.
+
+    The term is measured from the start date to the current end date (after extensions taken), in
+    days. A change counts when it is more than 10% either way; an unknown before or after value or
+    date cannot be measured and is said to be so.
+    """
+    value_pct = _change_percent(total_value_before, total_value_after)
+    term_pct = None
+    if start_date and end_date_before and end_date_after and end_date_before > start_date:
+        term_pct = _change_percent((end_date_before - start_date).days, (end_date_after - start_date).days)
+    parts = []
+    over = []
+    if value_pct is not None:
+        parts.append(f"value {_money(total_value_before)} to {_money(total_value_after)} ({_signed(value_pct)})")
+        if abs(value_pct) > CHANGE_NOTICE_THRESHOLD:
+            over.append("value")
+    elif total_value_before != total_value_after:
+        parts.append("value changed from or to not known (cannot be measured)")
+    if term_pct is not None:
+        parts.append(f"term to {end_date_after:%-d %B %Y} ({_signed(term_pct)})")
+        if abs(term_pct) > CHANGE_NOTICE_THRESHOLD:
+            over.append("term")
+    elif end_date_before != end_date_after:
+        parts.append("term changed from or to not known (cannot be measured)")
+    needs = bool(over)
+    what = "Changes the " + "; ".join(parts) + "." if parts else "Changes neither value nor term."
+    if needs:
+        what += (
+            f" The {' and '.join(over)} change{'s' if len(over) == 1 else ''} by more than 10%: publish a "
+            "contract change notice before the change takes effect (Procurement Act 2023 s.75)."
+        )
+    return VariationAssessment(value_pct, term_pct, needs, what)
+
+
+def _signed(percent: Decimal) -> str:
+    return f"{'+' if percent > 0 else ''}{percent}%"

@@ -32,14 +32,14 @@ from django.db.models import Max, Min, QuerySet
 
 from commissioning.db import pence_to_pounds, percent_of
 from commissioning.selectors import outcome_code_key
-from contracts.choices import Location, Sector, SizeBand
+from contracts.choices import SME_SIZES, Location, Sector, SizeBand
 from contracts.models import CapitalRevenue, Contract, SpendLine
 from contracts.periods import financial_year_label
 from social_value import selectors
 from social_value.models import CouncilArea, MeasureUnit
 from social_value.rules import ProfileStatus
 
-SME = [SizeBand.MICRO.value, SizeBand.SMALL.value, SizeBand.MEDIUM.value]
+SME = sorted(size.value for size in SME_SIZES)
 
 
 def _flags(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,16 @@
 """Models of the contracts app: providers and contracts (contract.py); KPIs, returns, concerns,
-deductions and performance assessments (performance.py); payments from published spend files (spend.py)."""
+deductions and performance assessments (performance.py); payments from published spend files (spend.py);
+contracts registers and OCDS imports, source keys and contract variations (open_data.py)."""
 
 from contracts.models.contract import MONEY, Contract, Provider
+from contracts.models.open_data import (
+    ContractImport,
+    ContractImportSource,
+    ContractSourceKey,
+    ContractVariation,
+    ProviderSourceKey,
+    RegisterPublisher,
+)
 from contracts.models.performance import (
     KPI,
     AssessmentRating,
@@ -26,6 +35,12 @@ __all__ = [
     "MONEY",
     "AssessmentRating",
     "Contract",
+    "ContractImport",
+    "ContractImportSource",
+    "ContractSourceKey",
+    "ContractVariation",
+    "ProviderSourceKey",
+    "RegisterPublisher",
     "ContractPeriodSummary",
     "Deduction",
     "KPIReturn",

@@ -17,6 +17,7 @@ from contracts.choices import (
     SME_SIZES,
     ContractCategory,
     ContractStatus,
+    DeclaredSize,
     EmployeeBand,
     LegalForm,
     Location,
@@ -62,6 +63,13 @@ class Provider(TimeStampedModel):
         help_text="Only where the postcode district is split between councils",
     )
     location_decision_note = models.CharField(max_length=300, blank=True)
+    # What the supplier declared in published data (Contracts Finder's scale and VCSE flag, a
+    # register's SME column), used only where the facts above do not decide size or sector.
+    declared_size = models.CharField(max_length=10, choices=DeclaredSize.choices, blank=True, default="")
+    declared_vcse = models.BooleanField("Declared a VCSE", null=True, blank=True)
+    declared_source = models.CharField(
+        "Where declared", max_length=200, blank=True, help_text="For example, a Contracts Finder award notice"
+    )
 
     # Derived by contracts.services.provider_classification, stored with the reason.
     location = models.CharField(max_length=10, choices=Location.choices, default=Location.UNKNOWN, editable=False)
@@ -118,6 +126,10 @@ class Contract(TimeStampedModel):
 
     Values are Decimal pounds. `current_end_date` is the end date after the extensions
     taken; it is derived by contracts.services and stored so lists can filter on it.
+
+    Dates and values may be unknown (None) for a contract taken from a published register or
+    notice that does not give them ("TBC", "-", blank): the record says "not known" rather than
+    inventing a date or a value. Forms and the API still require them when a person enters one.
     """
 
     reference = models.CharField(
@@ -138,13 +150,25 @@ class Contract(TimeStampedModel):
     procurement_route = models.CharField(max_length=30, choices=ProcurementRoute.choices, default=ProcurementRoute.OPEN)
     status = models.CharField(max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
     category = models.CharField(max_length=30, choices=ContractCategory.choices, default=ContractCategory.OTHER)
-    start_date = models.DateField()
-    end_date = models.DateField(help_text="End of the initial term, before any extension")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="End of the initial term, before any extension")
     extension_months_available = models.PositiveSmallIntegerField(default=0)
     extension_months_taken = models.PositiveSmallIntegerField(default=0)
-    current_end_date = models.DateField(editable=False, db_index=True)
-    annual_value = models.DecimalField(**MONEY)
-    total_value = models.DecimalField(**MONEY, help_text="Whole-life value including extensions taken")
+    current_end_date = models.DateField(null=True, editable=False, db_index=True)
+    review_date = models.DateField(
+        null=True, blank=True, help_text="When the council next reviews the contract (Transparency Code 2015)"
+    )
+    annual_value = models.DecimalField(**MONEY, null=True, blank=True)
+    total_value = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Whole-life value including extensions taken"
+    )
+    irrecoverable_vat = models.DecimalField(
+        "VAT that cannot be recovered",
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Published in the contracts register (Transparency Code 2015); blank if not known",
+    )
     key_kpi_exemption_reason = models.TextField(
         "Reason for fewer than three key KPIs",
         blank=True,
@@ -159,10 +183,11 @@ class Contract(TimeStampedModel):
         ordering = ["reference"]
         indexes = [models.Index(fields=["status", "current_end_date"]), models.Index(fields=["directorate", "status"])]
         constraints = [
+            # A one-day job (a survey on one day) starts and ends on the same day.
             models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")),
-                name="contract_end_after_start",
-                violation_error_message="End date must be after the start date.",
+                condition=Q(end_date__gte=F("start_date")),
+                name="contract_end_on_or_after_start",
+                violation_error_message="End date must be on or after the start date.",
             ),
             models.CheckConstraint(
                 condition=Q(extension_months_taken__lte=F("extension_months_available")),
@@ -176,8 +201,8 @@ class Contract(TimeStampedModel):
 
     def clean(self) -> None:
         errors = {}
-        if self.start_date and self.end_date and self.end_date <= self.start_date:
-            errors["end_date"] = "End date must be after the start date."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "End date must be on or after the start date."
         if (self.extension_months_taken or 0) > (self.extension_months_available or 0):
             errors["extension_months_taken"] = (
                 f"Extension months taken ({self.extension_months_taken}) cannot be more than "
@@ -195,7 +220,8 @@ class Contract(TimeStampedModel):
         """Active and ending within CONTRACT_ENDING_SOON_MONTHS (6) of today."""
         today = today or as_at.today()
         horizon = today + relativedelta(months=settings.CONTRACT_ENDING_SOON_MONTHS)
-        return self.status == ContractStatus.ACTIVE and today <= self.current_end_date <= horizon
+        end = self.current_end_date
+        return self.status == ContractStatus.ACTIVE and end is not None and today <= end <= horizon
 
     @property
     def extension_months_remaining(self) -> int:

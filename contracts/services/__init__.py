@@ -1,5 +1,6 @@
 """Writes of the contracts app: providers and contracts (providers.py); KPIs, returns, concerns,
-deductions and assessments (performance.py); spend-file imports and supplier matching (spend.py).
+deductions and assessments (performance.py); spend-file imports and supplier matching (spend.py);
+contract variations (variations.py).
 Import from here: `from contracts.services import ...`."""
 
 from contracts.services.performance import (
@@ -45,6 +46,7 @@ from contracts.services.spend import (
     spend_lines_match,
     supplier_alias_confirm,
 )
+from contracts.services.variations import contract_variation_record
 
 __all__ = [
     "CONTRACT_FIELDS",
@@ -84,4 +86,5 @@ __all__ = [
     "spend_lines_link_contracts",
     "spend_lines_match",
     "supplier_alias_confirm",
+    "contract_variation_record",
 ]

@@ -14,6 +14,7 @@ from commissioning.selectors import postcode_area_status
 from contracts.choices import (
     PRIVATE_LEGAL_FORMS,
     VCS_LEGAL_FORMS,
+    DeclaredSize,
     EmployeeBand,
     LegalForm,
     Location,
@@ -22,6 +23,7 @@ from contracts.choices import (
     SizeBand,
 )
 from contracts.models import Contract, Provider
+from contracts.services.variations import contract_variation_record
 
 _SIZE_FOR_BAND = {
     EmployeeBand.UNDER_10: (SizeBand.MICRO, "fewer than 10 staff: micro"),
@@ -73,11 +75,14 @@ def provider_classification(provider: Provider) -> Classification:
       (commissioning.selectors.postcode_area_status). Medway and Bexley are outside; a split
       district without a full-postcode entry, or no postcode, is unknown, never guessed.
     - Size: from the employee band (micro under 10 staff, small under 50, medium under 250,
-      large otherwise); unknown when the band is not known.
+      large otherwise); where the band is not recorded, from what the supplier declared in
+      published data (Contracts Finder's scale, a register's SME flag: an SME without a band,
+      or large); otherwise unknown.
     - Sector: voluntary and community sector when the provider has a charity number, is a
-      CIO, CIC, charity or community benefit society, or is a company limited by guarantee
-      marked non-profit; public bodies are public sector; a known commercial form is private;
-      otherwise unknown.
+      CIO, CIC, charity or community benefit society, is a company limited by guarantee
+      marked non-profit, or declared itself a VCSE in published data; public bodies are
+      public sector; a known commercial form is private, as is a registered company that
+      declared it is not a VCSE; otherwise unknown.
     """
     if provider.location_decision:
         where = Location.LOCAL if provider.location_decision == LocationDecision.INSIDE else Location.OUTSIDE
@@ -90,6 +95,10 @@ def provider_classification(provider: Provider) -> Classification:
     if provider.employee_band in _SIZE_FOR_BAND:
         size, why = _SIZE_FOR_BAND[provider.employee_band]
         size_reason = f"Employee band {why}."
+    elif provider.declared_size == DeclaredSize.SME:
+        size, size_reason = SizeBand.SME, f"Declared an SME{_where(provider)}; employee band not recorded."
+    elif provider.declared_size == DeclaredSize.LARGE:
+        size, size_reason = SizeBand.LARGE, f"Declared large{_where(provider)}; employee band not recorded."
     else:
         size, size_reason = SizeBand.UNKNOWN, "Employee band not recorded."
 
@@ -101,14 +110,25 @@ def provider_classification(provider: Provider) -> Classification:
         sector, sector_reason = Sector.VCS, f"Legal form: {form_label}."
     elif form == LegalForm.COMPANY_LIMITED_BY_GUARANTEE and provider.is_non_profit:
         sector, sector_reason = Sector.VCS, "Company limited by guarantee marked non-profit."
+    elif provider.declared_vcse:
+        sector, sector_reason = Sector.VCS, f"Declared a VCSE{_where(provider)}."
     elif form == LegalForm.PUBLIC_BODY:
         sector, sector_reason = Sector.PUBLIC, "Legal form: public body."
     elif form in PRIVATE_LEGAL_FORMS:
         sector, sector_reason = Sector.PRIVATE, f"Legal form: {form_label}, with no charity number."
+    elif provider.declared_vcse is False and provider.companies_house_number:
+        sector, sector_reason = (
+            Sector.PRIVATE,
+            f"Companies House number {provider.companies_house_number}, declared not a VCSE{_where(provider)}.",
+        )
     else:
         sector, sector_reason = Sector.UNKNOWN, "Legal form not known and no charity number recorded."
 
     return Classification(location, location_reason, size, size_reason, sector, sector_reason)
+
+
+def _where(provider: Provider) -> str:
+    return f" ({provider.declared_source})" if provider.declared_source else ""
 
 
 def _provider_prepare(provider: Provider) -> None:
@@ -138,6 +158,9 @@ PROVIDER_FIELDS = (
     "employee_band",
     "location_decision",
     "location_decision_note",
+    "declared_size",
+    "declared_vcse",
+    "declared_source",
 )
 
 
@@ -253,14 +276,21 @@ def contract_create(*, actor=None, reason: str = "", **data) -> Contract:
 
 @transaction.atomic
 def contract_update(*, contract: Contract, data: dict, actor=None, reason: str = "") -> Contract:
-    """Change a contract. A commissioner may neither edit another directorate's contract nor move one out of theirs."""
+    """Change a contract. A commissioner may neither edit another directorate's contract nor move one out of theirs.
+
+    A change to the whole-life value or the current end date is recorded as a variation, flagged when
+    it needs a Procurement Act contract change notice (contracts.services.variations)."""
     unknown = set(data) - set(CONTRACT_FIELDS)
     if unknown:
         raise TypeError(f"contract_update() got unexpected fields: {sorted(unknown)}")
     ensure_actor_scope(actor, contract.directorate_id)
+    value_before, end_before = contract.total_value, contract.current_end_date
     set_fields(contract, data)
     ensure_actor_scope(actor, contract.directorate_id)
     _contract_prepare(contract)
     attribute(contract, actor=actor, reason=reason)
     contract.save()
+    contract_variation_record(
+        contract=contract, total_value_before=value_before, end_date_before=end_before, actor=actor, reason=reason
+    )
     return contract

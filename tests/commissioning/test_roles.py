@@ -74,7 +74,7 @@ def test_commissioner_writes_contracts_their_performance_social_value_and_outcom
     }
 
 
-def test_procurement_writes_providers_and_spend_only():
+def test_procurement_writes_providers_spend_and_contract_imports_only():
     assert _writes(_group_perms(Role.PROCUREMENT)) == {
         "contracts.add_provider",
         "contracts.change_provider",
@@ -85,6 +85,9 @@ def test_procurement_writes_providers_and_spend_only():
         "contracts.change_spendline",
         "contracts.add_supplieralias",
         "contracts.change_supplieralias",
+        # Contracts registers and OCDS releases (issue 7).
+        "contracts.add_contractimport",
+        "contracts.change_registerpublisher",
     }
 
 

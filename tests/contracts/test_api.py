@@ -180,7 +180,7 @@ def test_a_contract_ending_before_it_starts_is_refused_under_end_date(commission
     data = contract_payload(directorate, ProviderFactory(), start_date="2026-04-01", end_date="2026-03-31")
     response = api_client(commissioner).post(list_url(CONTRACTS), data, format="json")
     assert response.status_code == 400
-    assert response.data == {"end_date": ["End date must be after the start date."]}
+    assert response.data == {"end_date": ["End date must be on or after the start date."]}
 
 
 def test_more_extension_taken_than_available_is_refused_under_its_field(commissioner, directorate):

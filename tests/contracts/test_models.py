@@ -32,12 +32,17 @@ def _contract(**kwargs) -> Contract:
     return contract
 
 
-@pytest.mark.parametrize("end", [D(2024, 4, 1), D(2024, 3, 31)])
-def test_contract_ending_on_or_before_its_start_is_refused_on_end_date(end):
-    contract = _contract(end_date=end)
+def test_contract_ending_before_its_start_is_refused_on_end_date():
+    contract = _contract(end_date=D(2024, 3, 31))
     with pytest.raises(ValidationError) as exc:
         contract.clean()
-    assert exc.value.message_dict == {"end_date": ["End date must be after the start date."]}
+    assert exc.value.message_dict == {"end_date": ["End date must be on or after the start date."]}
+
+
+def test_a_one_day_contract_may_end_on_the_day_it_starts():
+    contract = _contract(end_date=D(2024, 4, 1))
+    contract.clean()
+    assert contract.end_date_with_extensions() == D(2024, 4, 1)
 
 
 def test_contract_ending_the_day_after_it_starts_is_allowed():
@@ -68,7 +73,7 @@ def test_both_date_and_extension_errors_are_reported_together():
 def test_database_refuses_end_before_start_even_without_validation():
     contract = ContractFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Contract.objects.filter(pk=contract.pk).update(end_date=contract.start_date)
+        Contract.objects.filter(pk=contract.pk).update(end_date=contract.start_date - datetime.timedelta(days=1))
 
 
 @pytest.mark.django_db

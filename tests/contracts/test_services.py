@@ -304,7 +304,7 @@ def test_contract_create_derives_the_current_end_date(kcc_framework, directorate
 def test_contract_end_before_start_is_refused_with_a_plain_message_on_end_date(kcc_framework, directorate):
     with pytest.raises(ValidationError) as exc:
         contract_create(**_contract_data(directorate, start_date=D(2025, 4, 1), end_date=D(2025, 3, 31)))
-    assert exc.value.message_dict["end_date"] == ["End date must be after the start date."]
+    assert exc.value.message_dict["end_date"] == ["End date must be on or after the start date."]
     assert Contract.objects.count() == 0
 
 

@@ -457,7 +457,7 @@ def test_end_date_before_start_date_is_refused_at_the_field_and_nothing_saved(
     assert response.status_code == 200
     form = response.context["form"]
     # Shown together with the other mistakes on the page, not one at a time.
-    assert form.errors["end_date"] == ["End date must be after the start date."]
+    assert form.errors["end_date"] == ["End date must be on or after the start date."]
     assert form.errors["title"] == ["Enter the contract title"]
     assert "There is a problem" in response.text
     assert 'href="#id_end_date"' in response.text
@@ -570,7 +570,7 @@ def test_refused_change_leaves_the_contract_as_it_was(client, commissioner, cont
     )
     response = client.post(reverse("contracts:contract_edit", args=[contract.pk]), data)
     assert response.status_code == 200
-    assert "End date must be after the start date." in response.text
+    assert "End date must be on or after the start date." in response.text
     contract.refresh_from_db()
     assert contract.title != "New title"
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from commissioning.choices import Role
 from commissioning.templatetags.gt import money
-from contracts.choices import ContractStatus, Location, Sector, SizeBand
+from contracts.choices import SME_SIZES, ContractStatus, Location, Sector, SizeBand
 from contracts.models import Contract, Provider
 from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
 from outcomes_link.demo_history import demo_history_backdate
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             f"{providers.filter(location=Location.OUTSIDE).count()} outside, "
             f"{providers.filter(location=Location.UNKNOWN).count()} location unknown; "
             f"{providers.filter(size=SizeBand.MICRO).count()} micro, "
-            f"{providers.filter(size__in=[SizeBand.MICRO, SizeBand.SMALL, SizeBand.MEDIUM]).count()} SMEs, "
+            f"{providers.filter(size__in=SME_SIZES).count()} SMEs, "
             f"{providers.filter(sector=Sector.VCS).count()} VCS), "
             f"{OutcomeLink.objects.count()} outcome links."
         )

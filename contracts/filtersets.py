@@ -25,6 +25,7 @@ from contracts.models import (
     KPI,
     Contract,
     ContractPeriodSummary,
+    ContractVariation,
     Deduction,
     KPIReturn,
     PerformanceAssessment,
@@ -329,3 +330,20 @@ class SpendLineFilterSet(django_filters.FilterSet):
                 Q(provider__isnull=True) | Q(provider__location=Location.UNKNOWN)
             )
         return queryset.filter(provider__location=value)
+
+
+# --- Contract variations (issue 7) -------------------------------------------------------------------
+
+
+class ContractVariationFilterSet(django_filters.FilterSet):
+    contract_id = _contract_filter()
+    directorate_id = _directorate_filter("contract__directorate")
+    needs_change_notice = django_filters.BooleanFilter(
+        label="Needs a contract change notice", help_text="Changes the value or term by more than 10%"
+    )
+    varied_on_after = django_filters.DateFilter(field_name="varied_on", lookup_expr="gte", label="Varied on or after")
+    varied_on_before = django_filters.DateFilter(field_name="varied_on", lookup_expr="lte", label="Varied on or before")
+
+    class Meta:
+        model = ContractVariation
+        fields = ["contract_id", "directorate_id", "needs_change_notice", "varied_on_after", "varied_on_before"]

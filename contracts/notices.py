@@ -126,9 +126,21 @@ def _instant(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _period(start: datetime.date, end: datetime.date) -> dict:
-    """A whole-day period: from the start of its first day to the end of its last."""
-    return {"startDate": f"{start:%Y-%m-%d}T00:00:00Z", "endDate": f"{end:%Y-%m-%d}T23:59:59Z"}
+def _period(start: datetime.date | None, end: datetime.date | None) -> dict:
+    """A whole-day period: from the start of its first day to the end of its last. A day not known
+    (a contract from a published register that did not give it) is left out, as OCDS allows."""
+    period = {}
+    if start is not None:
+        period["startDate"] = f"{start:%Y-%m-%d}T00:00:00Z"
+    if end is not None:
+        period["endDate"] = f"{end:%Y-%m-%d}T23:59:59Z"
+    return period
+
+
+def _known(block: dict) -> dict:
+    """The block without its facts not known (an empty period, a value of None): OCDS leaves out
+    what is not known rather than publishing an empty object or a null."""
+    return {key: value for key, value in block.items() if value not in (None, {})}
 
 
 def ocid_for(contract: Contract) -> str:
@@ -272,15 +284,18 @@ def performance_notice_release(assessment: PerformanceAssessment, *, facts: Noti
             "language": "en",
         }
     ]
-    contract_block = {
-        "id": contract.reference,
-        "awardID": contract.reference,
-        "title": contract.title,
-        "status": _CONTRACT_STATUS.get(contract.status, "active"),
-        "period": _period(contract.start_date, contract.current_end_date),
-        "value": _gbp(contract.total_value),
-        "implementation": implementation,
-    }
+    value = None if contract.total_value is None else _gbp(contract.total_value)
+    contract_block = _known(
+        {
+            "id": contract.reference,
+            "awardID": contract.reference,
+            "title": contract.title,
+            "status": _CONTRACT_STATUS.get(contract.status, "active"),
+            "period": _period(contract.start_date, contract.current_end_date),
+            "value": value,
+            "implementation": implementation,
+        }
+    )
     if contract.description:
         contract_block["description"] = contract.description
     if ratings:
@@ -297,14 +312,16 @@ def performance_notice_release(assessment: PerformanceAssessment, *, facts: Noti
         "parties": [{**buyer, "roles": ["buyer"]}, supplier],
         "buyer": buyer,
         "awards": [
-            {
-                "id": contract.reference,
-                "title": contract.title,
-                "status": "active",
-                "value": _gbp(contract.total_value),
-                "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
-                "contractPeriod": _period(contract.start_date, contract.current_end_date),
-            }
+            _known(
+                {
+                    "id": contract.reference,
+                    "title": contract.title,
+                    "status": "active",
+                    "value": value,
+                    "suppliers": [{"id": supplier["id"], "name": supplier["name"]}],
+                    "contractPeriod": _period(contract.start_date, contract.current_end_date),
+                }
+            )
         ],
         "contracts": [contract_block],
     }

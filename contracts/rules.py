@@ -195,18 +195,30 @@ def _ordinal(n: int) -> str:
 def deduction_for(
     spec: DeductionRuleSpec,
     *,
-    annual_value: Decimal,
+    annual_value: Decimal | None,
     frequency: str,
     failures_running: int,
     already_this_year: Decimal = Decimal("0"),
 ) -> DeductionCalculation | None:
-    """The deduction a failed period attracts, to the penny (half up), or None when the rule is none."""
+    """The deduction a failed period attracts, to the penny (half up), or None when the rule is none.
+
+    A contract taken from a published register may not give its annual value (None). A share of the
+    period's charge cannot then be worked out, so £0 is proposed and the explanation says why, for
+    the commissioner to settle; a fixed or escalating amount is proposed in full, and a cap (a share
+    of the annual value) is said to be unapplied rather than guessed.
+    """
     if spec.rule == DeductionRule.NONE:
         return None
-    annual_value = Decimal(annual_value)
+    annual_value = None if annual_value is None else Decimal(annual_value)
     if spec.rule == DeductionRule.FIXED:
         calculated = Decimal(spec.amount).quantize(PENNY, ROUND_HALF_UP)
         text = f"Fixed {_money(calculated)} for a failed period"
+    elif spec.rule == DeductionRule.PERCENT_OF_CHARGE and annual_value is None:
+        calculated = Decimal("0.00")
+        text = (
+            f"{_percent(spec.percent)} of the period's contract charge: not calculated, as the contract's "
+            "annual value is not known; record it and decide the amount"
+        )
     elif spec.rule == DeductionRule.PERCENT_OF_CHARGE:
         per_year = _PERIODS_PER_YEAR[frequency]
         charge = (annual_value / per_year).quantize(PENNY, ROUND_HALF_UP)
@@ -226,7 +238,13 @@ def deduction_for(
         raise ValueError(f"Unknown deduction rule {spec.rule!r}")
 
     amount = calculated
-    if spec.cap_percent is not None:
+    if spec.cap_percent is not None and annual_value is None:
+        if calculated:
+            text += (
+                f"; the cap of {_percent(spec.cap_percent)} of the annual value a financial year is not applied, "
+                "as the annual value is not known"
+            )
+    elif spec.cap_percent is not None:
         cap = (annual_value * Decimal(spec.cap_percent) / 100).quantize(PENNY, ROUND_HALF_UP)
         remaining = max(cap - Decimal(already_this_year), Decimal("0.00"))
         if calculated > remaining:

@@ -43,4 +43,17 @@ urlpatterns = [
     path("spend/imports/<int:pk>/rollback/", views.SpendImportRollbackView.as_view(), name="spend_import_rollback"),
     path("spend/lines/", views.SpendLineListView.as_view(), name="spend_line_list"),
     path("spend/suppliers/unmatched/", views.SupplierMatchListView.as_view(), name="supplier_match_list"),
+    # Open data in (issue 7): contracts registers and OCDS releases taken into providers and contracts.
+    path("open-data/", views.OpenDataView.as_view(), name="open_data"),
+    path("open-data/imports/register/", views.RegisterImportView.as_view(), name="register_import"),
+    path("open-data/imports/ocds/", views.OCDSImportView.as_view(), name="ocds_import"),
+    path("open-data/imports/<int:pk>/", views.ContractImportDetailView.as_view(), name="contract_import_detail"),
+    # Open data out (issue 7): contract variations, the Transparency Code contracts register and OCDS.
+    path("contracts/variations/", views.ContractVariationListView.as_view(), name="variation_list"),
+    path(
+        "open-data/contracts-register.csv",
+        views.ContractsRegisterExportView.as_view(),
+        name="export_contracts_register",
+    ),
+    path("open-data/ocds.json", views.OCDSExportView.as_view(), name="export_ocds"),
 ]

@@ -12,7 +12,8 @@ over the years its contracts run, in bulk, from each object's own dates:
   latest), then as records of its own: started on its start date, an extension taken 1 to 4
   months before the initial end, expired the day after its current end or terminated during its
   term, each record with the status, end date and whole-life value as they then stood; a reason
-  for fewer than three key KPIs a few weeks after the Procurement Act 2023 came into force;
+  for fewer than three key KPIs a few weeks after the Procurement Act 2023 came into force; a
+  variation of its value or term on the day the variation records (ContractVariation.varied_on);
 - a provider 1 to 8 weeks before its first contract was awarded or its first payment; outcome
   links with their contract (not before the framework); KPIs at the contract's start;
 - a KPI return submitted 5 to 25 days after its period ends and accepted 2 to 21 days later; a
@@ -61,6 +62,7 @@ from contracts.models import (
     AssessmentRating,
     Contract,
     ContractPeriodSummary,
+    ContractVariation,
     Deduction,
     KPIReturn,
     PerformanceAssessment,
@@ -78,6 +80,8 @@ SECOND = datetime.timedelta(seconds=1)
 BATCH = 500
 # A contract's fields that follow its life (award, start, extension, end) rather than an edit.
 LIFECYCLE = ("status", "extension_months_taken", "current_end_date", "total_value")
+# The lifecycle fields a variation changes (contracts.services.variations).
+VARIED = ("current_end_date", "total_value")
 
 
 @dataclass(frozen=True)
@@ -354,12 +358,16 @@ def _contracts(clock: _Clock) -> int:
         f for f in fields if f not in LIFECYCLE and f not in ("created", "modified") and not f.startswith("history_")
     ]
 
+    varied_on: dict[int, list[datetime.date]] = defaultdict(list)
+    variations = ContractVariation.objects.filter(contract_id__in=list(chains)).order_by("pk")
+    for contract_id, day in variations.values_list("contract_id", "varied_on"):
+        varied_on[contract_id].append(day)
     rows, old, dated = [], [], {}
     for pk, chain in chains.items():
         if chain[-1].history_type == "-":
             continue  # deleted since: left as it is
         rng = clock.rng("Contract", chain[0].reference)
-        moments, states, reasons = _contract_life(clock, rng, chain, edited)
+        moments, states, reasons = _contract_life(clock, rng, chain, edited, varied_on.get(pk, []))
         moments = _in_order(moments, clock.ceiling)
         for index, (moment, state, (reason, user)) in enumerate(zip(moments, states, reasons, strict=True)):
             state = {**state, "created": moments[0], "modified": moment}
@@ -381,8 +389,12 @@ def _contracts(clock: _Clock) -> int:
     return len(rows)
 
 
-def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[str]):
-    """The moments, states and (reason, user) of one contract's records, oldest first (not yet capped)."""
+def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[str], varied_on: list[datetime.date]):
+    """The moments, states and (reason, user) of one contract's records, oldest first (not yet capped).
+
+    The lifecycle starts from the contract as created; a later record that changed its whole-life value or
+    current end date is a variation (contract_update records one for each, in order) and is dated on the day
+    in `varied_on`."""
     base, final = chain[0], chain[-1]
     start, end, today = base.start_date, base.end_date, clock.today
     award_day = start - datetime.timedelta(weeks=rng.randint(3, 10))
@@ -390,12 +402,12 @@ def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[
         award_day = min(award_day, today - datetime.timedelta(days=rng.randint(1, 60)))
     award = _moment(award_day, rng)
 
-    taken = final.extension_months_taken or 0
+    taken = base.extension_months_taken or 0
     term = relativedelta(end + datetime.timedelta(days=1), start)
     term_months = term.years * 12 + term.months
-    before_extension = final.total_value
+    before_extension = base.total_value
     if taken and term_months:
-        before_extension = (final.total_value * term_months / (term_months + taken)).quantize(
+        before_extension = (base.total_value * term_months / (term_months + taken)).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
     state = {f: getattr(base, f) for f in [*edited, *LIFECYCLE]}
@@ -403,7 +415,7 @@ def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[
         status=ContractStatus.PIPELINE, extension_months_taken=0, current_end_date=end, total_value=before_extension
     )
     if final.status == ContractStatus.PIPELINE:
-        state["total_value"] = final.total_value
+        state["total_value"] = base.total_value
 
     events = []  # (moment, changes, (reason, user))
     if final.status != ContractStatus.PIPELINE:
@@ -414,8 +426,8 @@ def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[
         )
         changes = {
             "extension_months_taken": taken,
-            "current_end_date": final.current_end_date,
-            "total_value": final.total_value,
+            "current_end_date": base.current_end_date,
+            "total_value": base.total_value,
         }
         events.append(
             (_moment(max(decided, start + datetime.timedelta(days=1)), rng), changes, ("Extension taken", None))
@@ -428,11 +440,21 @@ def _contract_life(clock: _Clock, rng: random.Random, chain: list, edited: list[
         high = min(final.current_end_date, today - datetime.timedelta(days=14))
         day = low + datetime.timedelta(days=rng.randint(0, (high - low).days)) if high > low else max(start, high)
         events.append((_moment(day, rng), {"status": ContractStatus.TERMINATED}, ("Contract terminated", None)))
-    # The demo's own later edits, after the award; a key-KPI reason only once the Act required one.
+    # The demo's own later edits, after the award; a key-KPI reason only once the Act required one; a
+    # variation on its day.
     previous, last = base, award
+    days = iter(varied_on)
     for record in chain[1:]:
         changes = {f: getattr(record, f) for f in edited if getattr(record, f) != getattr(previous, f)}
+        varied = {f: getattr(record, f) for f in VARIED if getattr(record, f) != getattr(previous, f)}
         previous = record
+        if varied:
+            day = next(days, None)
+            changes.update(varied)
+            if day is not None:
+                moment = max(clock.past(day, award, rng), award + SECOND)
+                events.append((moment, changes, (record.history_change_reason, record.history_user_id)))
+                continue
         if not changes:
             continue
         moment = record.history_date

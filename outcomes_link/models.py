@@ -59,6 +59,11 @@ class OutcomeLink(TimeStampedModel):
         return f"{self.contract.reference} → {self.supporting_outcome.code} ({self.contribution_share}%)"
 
 
-def attributed_value(annual_value: Decimal, share: Decimal) -> Decimal:
-    """The part of a contract's annual value attributed to an outcome, rounded half up to the penny."""
+def attributed_value(annual_value: Decimal | None, share: Decimal) -> Decimal | None:
+    """The part of a contract's annual value attributed to an outcome, rounded half up to the penny.
+
+    None when the annual value is not known (a contract from a register that did not give it): its
+    part is unknown too, and sums of attributed value leave it out rather than count it as £0."""
+    if annual_value is None:
+        return None
     return (Decimal(annual_value) * Decimal(share) / 100).quantize(PENNY, rounding=ROUND_HALF_UP)

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 
 from commissioning.downloads import DATE, MONEY, PERCENT, Column, Table
-from commissioning.templatetags.gt import money, share
+from commissioning.templatetags.gt import NOT_KNOWN, money, money_or_not_known, share
 from outcomes_link.models import attributed_value
 
 NUMERIC = {"th": {"class": "govuk-table__header--numeric"}, "td": {"class": "govuk-table__cell--numeric gt-nowrap"}}
@@ -54,8 +54,12 @@ class ContractRegisterTable(tables.Table):
         verbose_name="Directorate", accessor="directorate__name", order_by=("directorate__name", "reference")
     )
     status = tables.Column(verbose_name="Status", order_by=("status", "reference"))
-    annual_value = tables.Column(verbose_name="Annual value", attrs=NUMERIC, order_by=("annual_value", "reference"))
-    current_end_date = tables.Column(verbose_name="Ends", order_by=("current_end_date", "reference"))
+    # A contract from a published register may not give its value or end date: the cell says so
+    # (downloads leave it blank: commissioning.downloads reads None, not this text).
+    annual_value = tables.Column(
+        verbose_name="Annual value", attrs=NUMERIC, order_by=("annual_value", "reference"), default=NOT_KNOWN
+    )
+    current_end_date = tables.Column(verbose_name="Ends", order_by=("current_end_date", "reference"), default=NOT_KNOWN)
     outcomes = tables.Column(verbose_name="Outcomes", accessor="pk", orderable=False)
 
     class Meta:
@@ -118,6 +122,7 @@ class SupportingOutcomeContractTable(tables.Table):
         accessor="contract__annual_value",
         attrs=NUMERIC,
         order_by=("contract__annual_value", "contract__reference"),
+        default=NOT_KNOWN,
     )
     contribution_share = tables.Column(
         verbose_name="Share", attrs=NUMERIC, order_by=("contribution_share", "contract__reference")
@@ -127,6 +132,7 @@ class SupportingOutcomeContractTable(tables.Table):
         verbose_name="Ends",
         accessor="contract__current_end_date",
         order_by=("contract__current_end_date", "contract__reference"),
+        default=NOT_KNOWN,
     )
     is_primary = tables.Column(verbose_name="Primary outcome", order_by=("-is_primary", "contract__reference"))
 
@@ -172,7 +178,7 @@ class SupportingOutcomeContractTable(tables.Table):
         return ordered, True
 
     def render_attributed(self, record) -> str:
-        return money(attributed_value(record.contract.annual_value, record.contribution_share))
+        return money_or_not_known(attributed_value(record.contract.annual_value, record.contribution_share))
 
     def render_end_date(self, record) -> str:
         return _end_date_cell(record.contract)

@@ -116,13 +116,24 @@ class CommitmentForm(forms.Form):
         self.measures_by_pk: dict[int, SocialValueMeasure] = {m.pk: m for m in measures}
         self.fields["measure"].choices = [("", "Choose a measure"), *measure_choices(measures)]
         self.fields["committed_on"].initial = timezone.localdate()
-        self.fields[
-            "start_date"
-        ].help_text = f"When delivery starts. Leave blank for the contract's start, {contract.start_date:%-d %B %Y}"
-        self.fields["due_date"].help_text = (
-            "When the whole commitment is due. Leave blank for the contract's current end, "
-            f"{contract.current_end_date:%-d %B %Y}"
-        )
+        # Blank means the contract's own date; a contract from a published register may not give it,
+        # and then the date must be typed (social_value.services.commitment_create refuses it missing).
+        start, due = self.fields["start_date"], self.fields["due_date"]
+        if contract.start_date is None:
+            start.required = True
+            start.help_text = "When delivery starts. The contract's start date is not known, so enter it"
+        else:
+            start.help_text = (
+                f"When delivery starts. Leave blank for the contract's start, {contract.start_date:%-d %B %Y}"
+            )
+        if contract.current_end_date is None:
+            due.required = True
+            due.help_text = "When the whole commitment is due. The contract's end date is not known, so enter it"
+        else:
+            due.help_text = (
+                "When the whole commitment is due. Leave blank for the contract's current end, "
+                f"{contract.current_end_date:%-d %B %Y}"
+            )
 
     def clean_measure(self) -> SocialValueMeasure:
         try:

@@ -6,6 +6,7 @@ writes. Serializers check types only; the business rules live in the services, w
 messages reach the client under the same field names (see commissioning.api.views).
 """
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
@@ -40,6 +41,10 @@ class BaseModelSerializer(serializers.ModelSerializer):
         # The models' own constraints say what is wrong in the council's words (through the
         # services' full_clean); DRF's generic "must make a unique set" would say it worse.
         validators: list = []
+        # Fields a record may hold as not known (null), taken from published data, that a client
+        # must still give when it writes one: required on create and never null on a write, but
+        # null when read (KnownWhenWrittenExtension says so in the OpenAPI schema).
+        known_when_written: tuple[str, ...] = ()
 
     def get_fields(self):
         fields = super().get_fields()
@@ -47,7 +52,29 @@ class BaseModelSerializer(serializers.ModelSerializer):
         # same reason: "framework with this is default already exists." helps nobody.
         for f in fields.values():
             f.validators = [v for v in f.validators if not isinstance(v, UniqueValidator)]
+        for name in getattr(self.Meta, "known_when_written", ()):
+            fields[name].required = True
+            fields[name].allow_null = False
+            fields[name].null_when_read = True
         return fields
+
+
+class KnownWhenWrittenExtension(OpenApiSerializerFieldExtension):
+    """In the OpenAPI schema, a `known_when_written` field is nullable in responses only: a request
+    must give it, while a record taken from published data may hold it as not known."""
+
+    target_class = "rest_framework.fields.Field"
+    match_subclasses = True
+
+    @classmethod
+    def _matches(cls, target) -> bool:
+        return getattr(target, "null_when_read", False)
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            schema["nullable"] = True
+        return schema
 
 
 class BriefSerializer(serializers.ModelSerializer):

@@ -165,6 +165,9 @@ KPI_RETURN_OVERDUE_DAYS = env.int("GOLDEN_THREAD_KPI_RETURN_OVERDUE_DAYS", defau
 # Contract performance notices (OCDS): each contract's ocid is this prefix plus its reference. A real
 # publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
 OCDS_OCID_PREFIX = env("GOLDEN_THREAD_OCDS_OCID_PREFIX", default="ocds-goldenthread-kcc")
+# OCDS imports (issue 7) keep, by default, only the contracts this buyer awarded (its name as Contracts
+# Finder and Find a Tender write it, or its OCDS party id).
+OCDS_BUYER = env("GOLDEN_THREAD_OCDS_BUYER", default=COUNCIL_NAME)
 # Spend files uploaded on the import page (issue 4): the largest accepted, and where an upload is
 # held between "Check file" and "Import" (default: golden-thread-spend/ in the system's temporary
 # directory). Uploads over FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk, never held in memory.

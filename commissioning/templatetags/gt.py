@@ -3,8 +3,14 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.dateformat import format as date_format
 
 register = template.Library()
+
+# What a page, download or report says for a fact a published register did not give (a contract's
+# dates and values, "TBC" or blank there). The dash of `money` and friends means "nothing" (no
+# return, no deduction), which is a different thing, so unknown facts have their own filters.
+NOT_KNOWN = "Not known"
 
 
 def _decimal(value) -> Decimal | None:
@@ -58,3 +64,21 @@ def share(value) -> str:
     if d is None:
         return "–"
     return f"{d.normalize():f}%" if d == d.to_integral() else f"{d.quantize(Decimal('0.01'))}%"
+
+
+@register.filter
+def money_or_not_known(value) -> str:
+    """`money`, or "Not known" for a value not known (None)."""
+    return NOT_KNOWN if value is None else money(value)
+
+
+@register.filter
+def money_short_or_not_known(value) -> str:
+    """`money_short`, or "Not known" for a value not known (None)."""
+    return NOT_KNOWN if value is None else money_short(value)
+
+
+@register.filter
+def date_or_not_known(value, fmt: str = "j F Y") -> str:
+    """A date in Django's date format (`j F Y`: 1 April 2025), or "Not known" for a date not known (None)."""
+    return NOT_KNOWN if value is None else date_format(value, fmt)

@@ -22,6 +22,7 @@ from contracts.models import (
     AssessmentRating,
     Contract,
     ContractPeriodSummary,
+    ContractVariation,
     Deduction,
     KPIReturn,
     PerformanceAssessment,
@@ -84,7 +85,10 @@ class ProviderSerializer(BaseModelSerializer):
 
 
 class ContractSerializer(BaseModelSerializer):
-    """A contract. current_end_date is the end date after the extensions taken (derived)."""
+    """A contract. current_end_date is the end date after the extensions taken (derived).
+
+    Dates and values are null when not known (a contract from a published register); a client
+    writing a contract must give them."""
 
     url = serializers.HyperlinkedIdentityField(view_name="contracts-api:contract-detail")
     directorate = DirectorateBriefSerializer(read_only=True)
@@ -127,6 +131,9 @@ class ContractSerializer(BaseModelSerializer):
             "modified",
             "reason",
         ]
+        # A contract taken from a published register may not give these (null), but one entered
+        # through the API must: required on create, and never set back to null on update.
+        known_when_written = ("start_date", "end_date", "annual_value", "total_value")
 
     def get_is_ending_soon(self, contract: Contract) -> bool:
         return contract.is_ending_soon()
@@ -776,3 +783,38 @@ class SpendFileErrorSerializer(serializers.Serializer):
 class SpendImportRollbackSerializer(serializers.Serializer):
     lines_removed = serializers.IntegerField()
     spend_import = SpendImportSerializer()
+
+
+# --- Contract variations (issue 7) ---
+
+
+class ContractVariationSerializer(serializers.ModelSerializer):
+    """A change to a contract's whole-life value or current end date, as it was made: before and after, who, when
+    and why. `needs_change_notice` flags a change of value or term of more than 10%, which needs a Procurement Act
+    2023 contract change notice (s.75); `explanation` says why in words. Money in pounds as strings; a value or
+    date not known is null, and a change from or to not known cannot be measured (its percentage is null)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="contracts-api:contractvariation-detail")
+    display = serializers.CharField(source="__str__", read_only=True)
+    contract = ContractBriefSerializer(read_only=True)
+    varied_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ContractVariation
+        fields = [
+            *brief_fields(),
+            "contract",
+            "varied_on",
+            "varied_by",
+            "reason",
+            "total_value_before",
+            "total_value_after",
+            "end_date_before",
+            "end_date_after",
+            "value_change_percent",
+            "term_change_percent",
+            "needs_change_notice",
+            "explanation",
+            "created",
+        ]
+        read_only_fields = fields

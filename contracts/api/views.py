@@ -1,22 +1,27 @@
 """API endpoints of providers, contracts, contract performance and local spend; writes go through contracts.services."""
 
+import json
 import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from commissioning.api.views import AttributedModelViewSet
 from commissioning.permissions import RolePermission, has_any_role
 from contracts.api.serializers import (
     ContractPeriodSummarySerializer,
     ContractSerializer,
+    ContractVariationSerializer,
     DeductionDecisionSerializer,
     DeductionSerializer,
     DeductionTotalsSerializer,
@@ -40,9 +45,11 @@ from contracts.api.serializers import (
     SpendPublisherSerializer,
 )
 from contracts.choices import COUNTED_RETURN_STATUSES, AssessmentStatus
+from contracts.exports import REGISTER_ENCODING, contracts_register_csv, contracts_release_package, register_filename
 from contracts.filtersets import (
     ContractFilterSet,
     ContractPeriodSummaryFilterSet,
+    ContractVariationFilterSet,
     DeductionFilterSet,
     KPIFilterSet,
     KPIReturnFilterSet,
@@ -52,12 +59,14 @@ from contracts.filtersets import (
     SpendLineFilterSet,
 )
 from contracts.importers.spend import SpendColumnsMissing, SpendFileError
+from contracts.models import Contract
 from contracts.notices import performance_notice_package, validate_release_package
 from contracts.selectors import (
     assessment_list,
     concern_list,
     contract_list,
     contract_period_summary_list,
+    contract_variation_list,
     deduction_list,
     deduction_totals,
     kpi_list,
@@ -578,3 +587,89 @@ class SpendImportViewSet(viewsets.ReadOnlyModelViewSet):
                 "spend_import": SpendImportSerializer(fresh, context=self.get_serializer_context()).data,
             }
         )
+
+
+# --- Open data out (issue 7): contract variations, the contracts register and OCDS ---------------------
+
+
+class ContractVariationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Contract variations: each change to a contract's whole-life value or current end date, flagged where it
+    needs a Procurement Act 2023 contract change notice. Read only: contract_update records them (the contract
+    form, the contracts endpoint and the register and OCDS imports)."""
+
+    queryset = contract_variation_list()
+    serializer_class = ContractVariationSerializer
+    filterset_class = ContractVariationFilterSet
+    ordering_fields = ["varied_on", "contract__reference", "value_change_percent", "term_change_percent", "created"]
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """CSV text as it is. An error (which is not a table) is written as its JSON, so a refusal still says why."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        return json.dumps(data, ensure_ascii=False).encode(self.charset)
+
+
+class ContractsRegisterExportView(APIView):
+    """The council's contracts register as the Local Government Transparency Code 2015 asks: every contract with
+    a whole-life value over £5,000 (or an annual value over £5,000 when the whole-life value is not known), one
+    CSV row each, with its supplier, SME and VCS status, values, dates and procurement route. Public data: every
+    role may read it."""
+
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        operation_id="exports_contracts_register",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        response = HttpResponse(
+            contracts_register_csv().encode(REGISTER_ENCODING), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{register_filename()}"'
+        return response
+
+
+class OCDSExportView(APIView):
+    """The council's contracts as one Open Contracting Data Standard 1.1 release package (with the metrics,
+    performance failures and UK extensions): one release per contract with its payments (transactions), KPI
+    returns (metrics and observations), applied deductions (performance failures) and variations (amendments).
+    `contract` (a reference) gives one contract's. Validated before it is handed out. Public data: every role
+    may read it."""
+
+    @extend_schema(
+        operation_id="exports_ocds",
+        parameters=[
+            OpenApiParameter(
+                "contract", OpenApiTypes.STR, required=False, description="Only this contract (its reference)"
+            )
+        ],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="An OCDS 1.1 release package"),
+            404: OpenApiResponse(description="No contract has this reference"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        reference = request.query_params.get("contract", "").strip()
+        contracts = None
+        if reference:
+            contracts = Contract.objects.filter(reference__iexact=reference)
+            if not contracts.exists():
+                raise NotFound("No contract has this reference.")
+        try:
+            package = contracts_release_package(contracts=contracts, uri=request.build_absolute_uri())
+        except ValueError as exc:
+            raise NotFound(str(exc)) from exc
+        errors = validate_release_package(package)
+        if errors:
+            logger.error("The OCDS export is not valid: %s", "; ".join(errors[:50]))
+            raise APIException("The OCDS export did not pass validation. The problem has been logged.")
+        return Response(package)

@@ -23,7 +23,12 @@ _DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
 
 def default_assessment_period(contract: Contract, today: datetime.date | None = None) -> dict:
     """The period an assessment usually covers: the 12 months to the end of the last complete quarter,
-    or, for a contract that has ended, the 12 months to its end (never before it started)."""
+    or, for a contract that has ended, the 12 months to its end (never before it started).
+
+    A date that would rest on a contract date not known (a contract from a published register) is
+    None, for the commissioner to give: the start when the contract's start is not known (the 12
+    months might run from before it began), and both when it has ended on a day not known.
+    """
     today = today or datetime.date.today()
     ended = contract.status in (ContractStatus.EXPIRED, ContractStatus.TERMINATED) or (
         contract.current_end_date and contract.current_end_date < today
@@ -32,8 +37,27 @@ def default_assessment_period(contract: Contract, today: datetime.date | None = 
         end, reason = contract.current_end_date, AssessmentReason.CONTRACT_END
     else:
         end, reason = Period.containing(today, Frequency.QUARTERLY).previous().end, AssessmentReason.ANNUAL
-    start = max(end - relativedelta(years=1) + datetime.timedelta(days=1), contract.start_date)
+    if end is None or contract.start_date is None:
+        start = None
+    else:
+        start = max(end - relativedelta(years=1) + datetime.timedelta(days=1), contract.start_date)
     return {"period_start": start, "period_end": end, "reason": reason}
+
+
+def unknown_dates_note(contract: Contract, today: datetime.date | None = None) -> str:
+    """What the assessment form says when it cannot suggest the whole period: which contract dates are not known."""
+    period = default_assessment_period(contract, today)
+    if period["period_start"] is not None and period["period_end"] is not None:
+        return ""
+    missing = []
+    if contract.start_date is None:
+        missing.append("start date")
+    if period["period_end"] is None:
+        missing.append("end date")
+    return (
+        f"This contract's {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not known, so the "
+        "whole period cannot be suggested: enter the dates the assessment covers."
+    )
 
 
 class AssessmentProposeForm(forms.Form):
@@ -69,6 +93,11 @@ class AssessmentProposeForm(forms.Form):
             "invalid_choice": "Select why the assessment is made from the list",
         },
     )
+
+    def __init__(self, *args, contract: Contract | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown above the form (assessment_form.html) in place of the usual "the period suggested is ...".
+        self.unknown_dates_note = unknown_dates_note(contract) if contract is not None else ""
 
     def clean(self):
         cleaned = super().clean()

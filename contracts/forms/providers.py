@@ -178,6 +178,8 @@ class ContractForm(forms.Form):
     )
     status = forms.TypedChoiceField(label="Status", choices=Contract._meta.get_field("status").choices)
     category = forms.TypedChoiceField(label="Category", choices=Contract._meta.get_field("category").choices)
+    # Dates and values are required here although the model allows them not known (a contract from a
+    # published register): a person entering or changing a contract must give them.
     start_date = forms.DateField(label="Start date", widget=DateInput(), help_text="For example, 1 April 2025")
     end_date = forms.DateField(
         label="End date",

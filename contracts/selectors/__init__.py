@@ -1,7 +1,22 @@
 """Reads of the contracts app: providers and contracts (providers.py); performance (performance.py);
-spend lines and unmatched suppliers (spend.py).
+spend lines and unmatched suppliers (spend.py); the open data the council publishes and contract variations
+(exports.py).
 Import from here: `from contracts.selectors import ...`."""
 
+from contracts.selectors.exports import (
+    REGISTER_THRESHOLD,
+    contract_variation_list,
+    contracts_for_ocds,
+    contracts_register_rows,
+    register_threshold_q,
+    variations_of_contract,
+)
+from contracts.selectors.open_data import (
+    contract_import_get,
+    contract_import_list,
+    contracts_of_import,
+    register_publisher_list,
+)
 from contracts.selectors.performance import (
     KEY_KPI_MINIMUM,
     KEY_KPI_THRESHOLD,
@@ -37,6 +52,7 @@ from contracts.selectors.performance import (
     open_concerns,
     overdue_assessments,
     overdue_returns,
+    period_in_term,
     rag_matrix,
     recent_quarters,
     returns_due_in_quarter,
@@ -72,6 +88,10 @@ from contracts.selectors.spend import (
 )
 
 __all__ = [
+    "contract_import_get",
+    "contract_import_list",
+    "contracts_of_import",
+    "register_publisher_list",
     "KEY_KPI_MINIMUM",
     "KEY_KPI_THRESHOLD",
     "ContractTotals",
@@ -114,6 +134,7 @@ __all__ = [
     "open_concerns",
     "overdue_assessments",
     "overdue_returns",
+    "period_in_term",
     "provider_get",
     "provider_list",
     "rag_matrix",
@@ -134,4 +155,10 @@ __all__ = [
     "unmatched_line_count",
     "unmatched_line_totals",
     "unmatched_suppliers_queryset",
+    "REGISTER_THRESHOLD",
+    "contract_variation_list",
+    "contracts_for_ocds",
+    "contracts_register_rows",
+    "register_threshold_q",
+    "variations_of_contract",
 ]

@@ -134,6 +134,19 @@ def overdue_days() -> int:
     return settings.KPI_RETURN_OVERDUE_DAYS
 
 
+def period_in_term(contract: Contract, start: datetime.date, end: datetime.date) -> bool:
+    """Whether a KPI period from `start` to `end` falls in the contract's term (start to current end).
+
+    A start or end not known (a contract from a register that did not give it) does not cut the
+    period out: a KPI's periods run from the first period its commissioner set, so its returns are
+    still due. This is only for KPI periods; counting a contract as active or ending in a period
+    needs its dates known (contracts.selectors.ending_soon_q and the quarter reports).
+    """
+    return (contract.start_date is None or end >= contract.start_date) and (
+        contract.current_end_date is None or start <= contract.current_end_date
+    )
+
+
 def _active_kpis(contracts: QuerySet[Contract]) -> QuerySet[KPI]:
     return kpi_list().filter(is_active=True, contract__in=contracts).select_related("contract__commissioner")
 
@@ -161,8 +174,9 @@ def overdue_returns(
     }
     out = []
     for kpi in kpis:
-        for period in periods_between(kpi.first_period, min(last_end, kpi.contract.current_end_date)):
-            if period.end < kpi.contract.start_date:
+        term_end = kpi.contract.current_end_date
+        for period in periods_between(kpi.first_period, last_end if term_end is None else min(last_end, term_end)):
+            if not period_in_term(kpi.contract, period.start, period.end):
                 continue
             ret = recorded.get((kpi.pk, period.start))
             if ret is None or ret.status not in COUNTED_RETURN_STATUSES:
@@ -183,9 +197,7 @@ def returns_due_in_quarter(*, contracts: QuerySet[Contract], quarter: Period) ->
     out = []
     for kpi in kpis:
         for period in periods_in(kpi.frequency, quarter.start, quarter.end):
-            if period.start < kpi.first_period_start or period.end < kpi.contract.start_date:
-                continue
-            if period.start > kpi.contract.current_end_date:
+            if period.start < kpi.first_period_start or not period_in_term(kpi.contract, period.start, period.end):
                 continue
             out.append(
                 DueReturn(
@@ -311,7 +323,7 @@ def contracts_missing_key_kpis(*, contracts: QuerySet[Contract] | None = None) -
 class OverdueAssessment:
     contract: Contract
     reason: str
-    due_date: datetime.date
+    due_date: datetime.date | None  # None: the contract has ended on a day not known
     last_period_end: datetime.date | None
 
 
@@ -322,7 +334,9 @@ def overdue_assessments(
 
     An active contract needs a confirmed assessment at least every 12 months from its start
     (or from the end of its last assessed period); a contract that has ended needs one
-    covering its end. Two queries.
+    covering its end (its due date None when the end is not known). An active contract never
+    assessed whose start is not known is not listed: there is no day to count the 12 months from.
+    Two queries.
     """
     today = today or as_at.today()
     contracts = contracts if contracts is not None else Contract.objects.all()
@@ -354,6 +368,8 @@ def overdue_assessments(
                         contract, "The contract has ended: assess its performance.", contract.current_end_date, last
                     )
                 )
+            continue
+        if last is None and contract.start_date is None:
             continue
         since = last or contract.start_date - datetime.timedelta(days=1)
         due = since + relativedelta(years=1)

@@ -135,9 +135,15 @@ def kpi_set_copy(
     """Copy the active KPIs of `source` onto `contract`, skipping codes it already has.
 
     Each copy starts at `first_period_start`, or at the first period of its frequency on or
-    after the contract's start date. Deduction rules and outcome links are copied with them.
+    after the contract's start date. Deduction rules and outcome links are copied with them. When the
+    contract's start date is not known (a contract from a published register), the first period must
+    be given.
     """
     _scope(actor, contract)
+    if first_period_start is None and contract.start_date is None:
+        raise ValidationError(
+            {"first_period_start": "The contract's start date is not known: enter the first period reported."}
+        )
     have = set(contract.kpis.values_list("code", flat=True))
     copies = []
     for original in source.kpis.filter(is_active=True).order_by("code"):

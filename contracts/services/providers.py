@@ -1,5 +1,6 @@
 """Writes to providers and contracts. Every write is validated, attributed and atomic."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -275,11 +276,14 @@ def contract_create(*, actor=None, reason: str = "", **data) -> Contract:
 
 
 @transaction.atomic
-def contract_update(*, contract: Contract, data: dict, actor=None, reason: str = "") -> Contract:
+def contract_update(
+    *, contract: Contract, data: dict, actor=None, reason: str = "", varied_on: datetime.date | None = None
+) -> Contract:
     """Change a contract. A commissioner may neither edit another directorate's contract nor move one out of theirs.
 
     A change to the whole-life value or the current end date is recorded as a variation, flagged when
-    it needs a Procurement Act contract change notice (contracts.services.variations)."""
+    it needs a Procurement Act contract change notice (contracts.services.variations), on `varied_on`
+    (the day the variation was agreed; default today)."""
     unknown = set(data) - set(CONTRACT_FIELDS)
     if unknown:
         raise TypeError(f"contract_update() got unexpected fields: {sorted(unknown)}")
@@ -291,6 +295,11 @@ def contract_update(*, contract: Contract, data: dict, actor=None, reason: str =
     attribute(contract, actor=actor, reason=reason)
     contract.save()
     contract_variation_record(
-        contract=contract, total_value_before=value_before, end_date_before=end_before, actor=actor, reason=reason
+        contract=contract,
+        total_value_before=value_before,
+        end_date_before=end_before,
+        actor=actor,
+        reason=reason,
+        varied_on=varied_on,
     )
     return contract

@@ -7,6 +7,7 @@ from contracts.views.assessments import (
     AssessmentListView,
     AssessmentNoticeView,
 )
+from contracts.views.exports import ContractsRegisterExportView, OCDSExportView
 from contracts.views.imports import KPIReturnImportTemplateView, KPIReturnImportView
 from contracts.views.monitoring import (
     ConcernDetailView,
@@ -14,6 +15,12 @@ from contracts.views.monitoring import (
     DeductionDetailView,
     DeductionListView,
     OverdueReturnsView,
+)
+from contracts.views.open_data import (
+    ContractImportDetailView,
+    OCDSImportView,
+    OpenDataView,
+    RegisterImportView,
 )
 from contracts.views.performance import (
     ContractPerformanceView,
@@ -41,8 +48,13 @@ from contracts.views.spend import (
     SpendLineListView,
     SupplierMatchListView,
 )
+from contracts.views.variations import ContractVariationListView
 
 __all__ = [
+    "ContractImportDetailView",
+    "OCDSImportView",
+    "OpenDataView",
+    "RegisterImportView",
     "AssessmentCreateView",
     "AssessmentDetailView",
     "AssessmentListView",
@@ -74,4 +86,7 @@ __all__ = [
     "SpendImportRollbackView",
     "SpendLineListView",
     "SupplierMatchListView",
+    "ContractsRegisterExportView",
+    "ContractVariationListView",
+    "OCDSExportView",
 ]

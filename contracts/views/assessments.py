@@ -102,6 +102,9 @@ class AssessmentCreateView(RoleRequiredMixin, ContractPageMixin, FormView):
     def get_initial(self):
         return default_assessment_period(self.contract)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "contract": self.contract}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(contract=self.contract, **kwargs)
 

@@ -7,26 +7,15 @@ contracts.selectors.spend reads, the forms parse. Every role reads these pages; 
 administrators import, roll back and match (commissioning/roles.py).
 
 Between "Check file", the column mapping and "Import" the uploaded file is kept on disk, not in
-memory or the session: spend files run to hundreds of megabytes. It is streamed in chunks to a private
-directory (SPEND_IMPORT_UPLOAD_DIR, by default golden-thread-spend/ under the system's temporary
-directory; never under static files or the repository), named by a random token that only this
-user's session holds, and removed once imported, cancelled or replaced. Files left behind by an
-abandoned upload are swept after a day. With several web servers, the directory must be shared by
-them (or sessions kept on one server).
+memory or the session: spend files run to hundreds of megabytes (contracts.views.uploads).
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -76,6 +65,7 @@ from contracts.services import (
 )
 from contracts.services.providers import normalise_provider_name
 from contracts.tables_spend import SpendImportTable, SpendLineTable
+from contracts.views.uploads import discard_upload, held_path, hold_upload
 
 PER_PAGE = 50
 IMPORT_PERMISSION = "contracts.add_spendimport"
@@ -84,8 +74,6 @@ MATCH_PERMISSIONS = ("contracts.change_spendline", "contracts.add_supplieralias"
 CREATE_PROVIDER_PERMISSIONS = ("contracts.change_spendline", "contracts.add_provider")
 
 SESSION_KEY = "spend_import_upload"
-STALE_SECONDS = 24 * 60 * 60
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -105,58 +93,6 @@ def columns_used(columns: dict[str, str]) -> list[tuple[str, str]]:
     return [(labels.get(name, name), heading) for name, heading in ranked]
 
 
-# --- The uploaded file, held between steps ------------------------------------------------------------
-
-
-def upload_dir() -> Path:
-    """The private directory holding uploaded spend files between steps (created owner-only)."""
-    configured = getattr(settings, "SPEND_IMPORT_UPLOAD_DIR", "")
-    path = Path(configured) if configured else Path(tempfile.gettempdir()) / "golden-thread-spend"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _held_path(token: str) -> Path | None:
-    if not _TOKEN.match(token or ""):
-        return None
-    return upload_dir() / f"{token}.upload"
-
-
-def _sweep_stale() -> None:
-    """Remove files of uploads abandoned more than a day ago (another user's, or a closed tab's)."""
-    cutoff = time.time() - STALE_SECONDS
-    for path in upload_dir().glob("*.upload"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def hold_upload(upload) -> str:
-    """Stream an uploaded file to the private directory in chunks, never reading it whole; return its token."""
-    _sweep_stale()
-    token = secrets.token_hex(16)
-    path = _held_path(token)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return token
-
-
-def discard_upload(session) -> None:
-    held = session.pop(SESSION_KEY, None)
-    if held:
-        path = _held_path(held.get("token", ""))
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-
 # --- Upload, map, check and import -----------------------------------------------------------------------
 
 
@@ -173,7 +109,7 @@ class SpendImportCreateView(RoleRequiredMixin, View):
     def post(self, request):
         action = request.POST.get("action", "check")
         if action == "cancel":
-            discard_upload(request.session)
+            discard_upload(request.session, SESSION_KEY)
             messages.info(request, "The file was not imported and is no longer held.")
             return redirect("contracts:spend_import_add")
         if "token" in request.POST:
@@ -181,7 +117,7 @@ class SpendImportCreateView(RoleRequiredMixin, View):
         form = SpendUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.page(form, status=400)
-        discard_upload(request.session)
+        discard_upload(request.session, SESSION_KEY)
         upload = form.cleaned_data["file"]
         held = {
             "token": hold_upload(upload),
@@ -198,7 +134,7 @@ class SpendImportCreateView(RoleRequiredMixin, View):
         """The file is already held: the column mapping was chosen, or "Import" pressed after the check."""
         request = self.request
         held = request.session.get(SESSION_KEY)
-        path = _held_path(held.get("token", "")) if held else None
+        path = held_path(held.get("token", "")) if held else None
         if not held or held["token"] != request.POST.get("token") or path is None or not path.exists():
             return self.page(SpendUploadForm(), expired=True, status=400)
         if request.POST.get("step") == "map":
@@ -212,7 +148,7 @@ class SpendImportCreateView(RoleRequiredMixin, View):
     def run(self, held: dict, *, dry_run: bool):
         # The file is closed only after the page is made, so the reader's generators (held by an
         # exception's traceback) finish while it is still open.
-        with _held_path(held["token"]).open("rb") as handle:
+        with held_path(held["token"]).open("rb") as handle:
             return self.run_file(held, handle, dry_run=dry_run)
 
     def run_file(self, held: dict, handle, *, dry_run: bool):
@@ -238,13 +174,13 @@ class SpendImportCreateView(RoleRequiredMixin, View):
                     missing=held["missing"], headings=held["headings"], initial=held["columns"]
                 )
                 return self.page(None, held=held, columns_form=columns_form, problems=exc, status=400)
-            discard_upload(request.session)
+            discard_upload(request.session, SESSION_KEY)
             return self.page(
                 SpendUploadForm(initial={"publisher": held["publisher"]}), held=held, problems=exc, status=400
             )
         if dry_run:
             return self.page(None, held=held, result=result)
-        discard_upload(request.session)
+        discard_upload(request.session, SESSION_KEY)
         spend_import = result.spend_import
         text = (
             f"{spend_import.file_name} imported: {_plural(result.lines_added, 'line')} added "

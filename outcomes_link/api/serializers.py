@@ -26,11 +26,13 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class AttributedValueField(serializers.DecimalField):
-    """The link's part of its contract's annual value (outcomes_link.models.attributed_value)."""
+    """The link's part of its contract's annual value (outcomes_link.models.attributed_value);
+    null when the contract's annual value is not known."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
-        kwargs.setdefault("help_text", "Annual value × share, rounded half up to the penny (£)")
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("help_text", "Annual value × share, rounded half up to the penny (£); null when not known")
         super().__init__(**MONEY, **kwargs)
 
     def get_attribute(self, link: OutcomeLink):
@@ -148,11 +150,15 @@ class SupportingOutcomeContractSerializer(serializers.Serializer):
     status = serializers.CharField(source="contract.status")
     provider = ProviderBriefSerializer(source="contract.provider")
     directorate = DirectorateBriefSerializer(source="contract.directorate")
-    annual_value = serializers.DecimalField(**MONEY, source="contract.annual_value")
+    annual_value = serializers.DecimalField(
+        **MONEY, source="contract.annual_value", allow_null=True, help_text="Null when not known"
+    )
     contribution_share = serializers.DecimalField(max_digits=5, decimal_places=2)
     attributed_value = AttributedValueField()
     end_date = serializers.DateField(
-        source="contract.current_end_date", help_text="Current end date, after extensions taken"
+        source="contract.current_end_date",
+        allow_null=True,
+        help_text="Current end date, after extensions taken; null when not known",
     )
     is_primary = serializers.BooleanField()
     rationale = serializers.CharField()
@@ -194,9 +200,13 @@ class ContractThreadSerializer(serializers.Serializer):
     provider = ProviderBriefSerializer(source="contract.provider")
     directorate = DirectorateBriefSerializer(source="contract.directorate")
     commissioner = UserBriefSerializer(source="contract.commissioner", allow_null=True)
-    annual_value = serializers.DecimalField(**MONEY, source="contract.annual_value")
+    annual_value = serializers.DecimalField(
+        **MONEY, source="contract.annual_value", allow_null=True, help_text="Null when not known"
+    )
     end_date = serializers.DateField(
-        source="contract.current_end_date", help_text="Current end date, after extensions taken"
+        source="contract.current_end_date",
+        allow_null=True,
+        help_text="Current end date, after extensions taken; null when not known",
     )
     share_total = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Sum of the links' shares (%)")
     links = ContractThreadLinkSerializer(many=True)

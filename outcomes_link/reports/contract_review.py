@@ -22,7 +22,7 @@ from commissioning import as_at
 from commissioning.db import pence_to_pounds
 from commissioning.downloads import COUNT, DATE, MONEY, PERCENT, TEXT
 from commissioning.models import Framework
-from commissioning.templatetags.gt import money, share
+from commissioning.templatetags.gt import NOT_KNOWN, date_or_not_known, money_or_not_known, share
 from contracts.charts import KPIChart, kpi_chart
 from contracts.choices import COUNTED_RETURN_STATUSES, Frequency
 from contracts.models import Contract, Deduction
@@ -178,12 +178,13 @@ def _details(contract: Contract) -> list[tuple[str, str]]:
         ("Procurement route", contract.get_procurement_route_display()),
         ("Status", contract.get_status_display()),
         ("Category", contract.get_category_display()),
-        ("Start date", f"{contract.start_date:%-d %B %Y}"),
-        ("End of initial term", f"{contract.end_date:%-d %B %Y}"),
+        # A contract from a published register may not give its dates or values: "Not known".
+        ("Start date", date_or_not_known(contract.start_date)),
+        ("End of initial term", date_or_not_known(contract.end_date)),
         ("Extensions", extensions),
-        ("Current end date", f"{contract.current_end_date:%-d %B %Y}"),
-        ("Annual value", money(contract.annual_value)),
-        ("Total value (whole life, including extensions taken)", money(contract.total_value)),
+        ("Current end date", date_or_not_known(contract.current_end_date)),
+        ("Annual value", money_or_not_known(contract.annual_value)),
+        ("Total value (whole life, including extensions taken)", money_or_not_known(contract.total_value)),
     ]
 
 
@@ -200,7 +201,9 @@ def _thread_table(contract: Contract, links) -> ReportTable:
                 f"{so.code} {so.title}",
                 f"{so.strategic_outcome.code} {so.strategic_outcome.title}",
                 Cell(share(link.contribution_share) + (" (primary)" if link.is_primary else ""), numeric=True),
-                attributed_value(contract.annual_value, link.contribution_share),
+                Cell(NOT_KNOWN, numeric=True)
+                if contract.annual_value is None
+                else attributed_value(contract.annual_value, link.contribution_share),
                 link.rationale,
             ]
         )

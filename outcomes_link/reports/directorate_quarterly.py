@@ -28,6 +28,7 @@ from commissioning import as_at
 from commissioning.downloads import COUNT, DATE, MONEY, TEXT
 from commissioning.models import Directorate
 from commissioning.selectors import directorate_list
+from commissioning.templatetags.gt import NOT_KNOWN
 from contracts.choices import ContractStatus, DeductionStatus, Frequency
 from contracts.models import Contract, Deduction
 from contracts.periods import Period, parse_period
@@ -350,7 +351,7 @@ def _ending_table(today: datetime.date, contracts) -> ReportTable:
             c.provider.name,
             c.current_end_date,
             f"{c.extension_months_remaining} months" if c.extension_months_remaining else "None",
-            c.annual_value,
+            Cell(NOT_KNOWN, numeric=True) if c.annual_value is None else c.annual_value,
         ]
         for c in contracts
     ]

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from commissioning.downloads import COUNT, MONEY, PERCENT, TEXT
 from commissioning.models import Framework, StrategicOutcome, SuggestedMeasure, SupportingOutcome
 from commissioning.selectors import Basket, framework_get_default, outcome_measure_baskets
-from commissioning.templatetags.gt import money_short, share
+from commissioning.templatetags.gt import NOT_KNOWN, money_short, share
 from contracts.choices import ContractStatus
 from outcomes_link.measure_charts import format_value
 from outcomes_link.reports.base import RAG, Cell, ContentsEntry, PdfReport, ReportOptionError, ReportTable, report_table
@@ -228,6 +229,11 @@ def _quarter_cell(summary) -> Cell:
     return Cell(f"{summary.get_rag_display()} {summary.score}", css=f"rag rag--{summary.rag}")
 
 
+def _attributed_cell(row) -> Decimal | Cell:
+    """The £ a contract attributes, or "Not known" when its annual value is (a published register's "TBC")."""
+    return Cell(NOT_KNOWN, numeric=True) if row.attributed_value is None else row.attributed_value
+
+
 def _contracts_table(card: OutcomeScorecard, cards: ScorecardSet) -> ReportTable:
     rows = []
     for r in card.contracts:
@@ -238,7 +244,7 @@ def _contracts_table(card: OutcomeScorecard, cards: ScorecardSet) -> ReportTable
                 f"{contract.reference} {contract.title}{ended}",
                 contract.provider.name,
                 Cell(share(r.share), numeric=True),
-                r.attributed_value if contract.status == ContractStatus.ACTIVE else None,
+                _attributed_cell(r) if contract.status == ContractStatus.ACTIVE else None,
                 _quarter_cell(r.summary),
                 r.open_concerns,
             ]

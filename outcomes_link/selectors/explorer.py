@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 
 from commissioning import as_at
 from commissioning.filtersets import all_words, search_words
@@ -72,7 +72,7 @@ class ExplorerContract:
     """An active contract serving a supporting outcome, through one link, with its latest quarter."""
 
     link: OutcomeLink
-    attributed: Decimal
+    attributed: Decimal | None  # None: the contract's annual value is not known
     latest: ContractPeriodSummary | None
     kpis: list[ExplorerKPI] = field(default_factory=list)
 
@@ -132,7 +132,7 @@ def _active_links(framework: Framework) -> QuerySet[OutcomeLink]:
     return (
         OutcomeLink.objects.filter(supporting_outcome__framework=framework, contract__status=ContractStatus.ACTIVE)
         .select_related("contract__provider")
-        .order_by("supporting_outcome_id", "-contract__annual_value", "contract__reference")
+        .order_by("supporting_outcome_id", F("contract__annual_value").desc(nulls_last=True), "contract__reference")
     )
 
 
@@ -232,7 +232,8 @@ def golden_thread_down(
                 sup,
                 contract_count=len(contracts),
                 red_count=sum(1 for c in contracts if c.is_red),
-                attributed=sum((c.attributed for c in contracts), ZERO),
+                # A contract whose annual value is not known is counted, but adds no £.
+                attributed=sum((c.attributed for c in contracts if c.attributed is not None), ZERO),
             )
             if (focus_outcome is not None and sup.pk == focus_outcome.pk) or (
                 focus_strategic is not None and so.pk == focus_strategic.pk
@@ -275,7 +276,7 @@ class ThreadLink:
     """One supporting outcome a contract serves, with the £ a year attributed to it."""
 
     link: OutcomeLink
-    attributed: Decimal
+    attributed: Decimal | None  # None: the contract's annual value is not known
 
     @property
     def outcome(self) -> SupportingOutcome:
@@ -288,8 +289,8 @@ class ThreadStrategic:
     links: list[ThreadLink] = field(default_factory=list)
 
     @property
-    def attributed(self) -> Decimal:
-        return sum((t.attributed for t in self.links), ZERO)
+    def attributed(self) -> Decimal | None:
+        return _contract_attributed(self.links)
 
     @property
     def share(self) -> Decimal:
@@ -324,8 +325,16 @@ class ContractThreadUp:
     social_value_outcomes: list[SocialValueOutcome]
 
     @property
-    def attributed(self) -> Decimal:
-        return sum((t.attributed for t in self.links), ZERO)
+    def attributed(self) -> Decimal | None:
+        return _contract_attributed(self.links)
+
+
+def _contract_attributed(links: list[ThreadLink]) -> Decimal | None:
+    """The £ a year one contract's links attribute, or None when its annual value is not known
+    (then every link's part is unknown: saying £0 would claim it serves its outcomes for nothing)."""
+    if any(t.attributed is None for t in links):
+        return None
+    return sum((t.attributed for t in links), ZERO)
 
 
 def contract_kpis_with_latest(*, contract: Contract) -> list[KPI]:

@@ -9,7 +9,8 @@ outcomes, each contract once):
 
 - Contracts and contract value attributed: active contracts only, as the outcomes list counts them.
   The value attributed is each contract's annual value times its share, rounded to the penny per link
-  (outcomes_link.models.attributed_value). Only the value is shared between outcomes: for everything
+  (outcomes_link.models.attributed_value); a contract whose annual value is not known (taken from a
+  published register) counts as a contract but adds no value. Only the value is shared between outcomes: for everything
   else a contract counts in full for each outcome it serves (its count, RAG, concerns, deductions,
   spend and the lists), so scorecards of different outcomes do not add up to a council total.
 - RAG this quarter: today's active contracts by their stored quarter summary
@@ -146,7 +147,7 @@ class ScorecardContract:
 
     contract: Contract
     share: Decimal
-    attributed_value: Decimal
+    attributed_value: Decimal | None  # None: the contract's annual value is not known
     summary: ContractPeriodSummary | None
     previous_summary: ContractPeriodSummary | None
     open_concerns: int
@@ -268,7 +269,7 @@ def _read_facts(links: QuerySet[OutcomeLink]) -> _Facts:
             strategic_outcome_id=F("supporting_outcome__strategic_outcome_id"),
             has_kpis=Exists(KPI.objects.filter(contract=OuterRef("contract_id"), is_active=True)),
         )
-        .order_by("-contract__annual_value", "contract__reference", "supporting_outcome__order")
+        .order_by(F("contract__annual_value").desc(nulls_last=True), "contract__reference", "supporting_outcome__order")
     )
     summaries = {
         (s.contract_id, s.period_start): s
@@ -382,7 +383,9 @@ def _scorecard(
             ScorecardContract(
                 contract=contract,
                 share=sum((link.contribution_share for link in contract_links), Decimal(0)),
-                attributed_value=sum(
+                attributed_value=None
+                if contract.annual_value is None
+                else sum(
                     (attributed_value(contract.annual_value, link.contribution_share) for link in contract_links), ZERO
                 ),
                 summary=facts.summaries.get((contract_id, facts.quarter.start)),
@@ -393,7 +396,10 @@ def _scorecard(
                 spend_kent_sme=pence_to_pounds(kent_sme),
                 spend_vcs=pence_to_pounds(vcs),
                 has_kpis=contract_links[0].has_kpis,
-                ending_within_12_months=active and facts.today <= contract.current_end_date <= horizon,
+                # An end date not known never counts as ending soon.
+                ending_within_12_months=active
+                and contract.current_end_date is not None
+                and facts.today <= contract.current_end_date <= horizon,
             )
         )
     active_rows = [r for r in rows if r.is_active]
@@ -406,7 +412,7 @@ def _scorecard(
         is_strategic=isinstance(outcome, StrategicOutcome),
         financial_year=facts.financial_year,
         contract_count=len(active_rows),
-        attributed_value=sum((r.attributed_value for r in active_rows), ZERO),
+        attributed_value=sum((r.attributed_value for r in active_rows if r.attributed_value is not None), ZERO),
         rag=_rag_counts(facts.quarter, [r.summary for r in active_rows]),
         rag_previous=_rag_counts(facts.previous_quarter, [r.previous_summary for r in active_rows]),
         direction=_direction(active_rows, facts.quarter, facts.previous_quarter),

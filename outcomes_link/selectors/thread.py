@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -40,6 +41,7 @@ from contracts.selectors import (
     kpi_list,
     open_concerns,
     overdue_returns,
+    period_in_term,
     rag_matrix,
     recent_quarters,
 )
@@ -110,7 +112,8 @@ def _figures_by_supporting_outcome(framework: Framework) -> dict[int, OutcomeFig
     for outcome_id, annual, share in rows:
         f = figures[outcome_id]
         f.contract_count += 1
-        f.attributed_value += attributed_value(annual, share)
+        # A contract whose annual value is not known still serves the outcome, but adds no £.
+        f.attributed_value += attributed_value(annual, share) or ZERO
     return figures
 
 
@@ -167,7 +170,7 @@ def supporting_outcome_links(*, supporting_outcome: SupportingOutcome) -> QueryS
     return (
         OutcomeLink.objects.filter(supporting_outcome=supporting_outcome)
         .select_related("contract__provider", "contract__directorate", "contract__commissioner")
-        .order_by("-contract__annual_value", "contract__reference")
+        .order_by(F("contract__annual_value").desc(nulls_last=True), "contract__reference")
     )
 
 
@@ -424,7 +427,8 @@ def rag_matrix_rows(*, contract_ids: list[int], quarters: list[Period]) -> list[
     """One page of the RAG matrix (contracts.selectors.rag_matrix), each empty cell saying why it is empty.
 
     A quarter with no summary had "No KPIs due" when none of the contract's active KPIs has a period
-    ending in it within the contract's term; otherwise its returns are "Not returned". Three queries.
+    ending in it within the contract's term (as far as the term is known: contracts.selectors.period_in_term);
+    otherwise its returns are "Not returned". Three queries.
     """
     contracts = Contract.objects.filter(pk__in=contract_ids).prefetch_related(
         Prefetch("kpis", queryset=KPI.objects.filter(is_active=True), to_attr="active_kpis")
@@ -434,10 +438,8 @@ def rag_matrix_rows(*, contract_ids: list[int], quarters: list[Period]) -> list[
     for contract, summaries in matrix.rows:
         cells = []
         for quarter, summary in zip(matrix.quarters, summaries, strict=True):
-            due = (
-                contract.start_date <= quarter.end
-                and contract.current_end_date >= quarter.start
-                and bool(kpis_due_in_quarter(contract.active_kpis, quarter))
+            due = period_in_term(contract, quarter.start, quarter.end) and bool(
+                kpis_due_in_quarter(contract.active_kpis, quarter)
             )
             cells.append(MatrixCell(quarter, summary, due))
         rows.append(MatrixRow(contract, cells))

@@ -10,7 +10,7 @@ from django_tables2 import RequestConfig
 from commissioning import as_at
 from commissioning.downloads import DownloadsMixin, tables2_download
 from commissioning.permissions import RoleRequiredMixin, can_write_in_directorate
-from contracts.selectors import contract_spend, contract_totals
+from contracts.selectors import contract_spend, contract_totals, variations_of_contract
 from outcomes_link.filtersets import (
     ContractRegisterPageFilterSet,
 )
@@ -79,6 +79,7 @@ class ContractDetailView(RoleRequiredMixin, TemplateView):
             performance=contract_performance_overview(contract=contract),
             spend=contract_spend(contract=contract),
             social_value=social_value,
+            variations=list(variations_of_contract(contract=contract)),
             can_edit_contract=can_edit_contract(user, contract),
             can_edit_links=can_edit_links(user, contract),
             **kwargs,

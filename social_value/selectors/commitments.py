@@ -101,7 +101,8 @@ class SocialValueFigures:
         self.shortfall_value += max(expected_value - p.delivered_value, Decimal("0.00"))
         if c.contract_id not in self.contract_ids:
             self.contract_ids.add(c.contract_id)
-            self.contract_value += c.contract.total_value
+            # A whole-life value not known (a contract from a published register) adds nothing.
+            self.contract_value += c.contract.total_value or Decimal("0.00")
         if self.commitments == 1:
             self.unit = c.measure.unit
         elif self.unit != c.measure.unit:
@@ -211,9 +212,10 @@ def contract_commitments(*, contract) -> QuerySet[SocialValueCommitment]:
 
 def contract_social_value(*, contract, on: datetime.date) -> tuple[list[CommitmentProgress], SocialValueFigures]:
     """A contract's commitments with their progress on a day, and their figures; the share of the
-    contract's value is of its whole-life value even when nothing is committed yet (one query)."""
+    contract's value is of its whole-life value even when nothing is committed yet, and none when
+    that value is not known (one query)."""
     progress = commitment_progress(contract_commitments(contract=contract), on=on)
-    figures = SocialValueFigures(contract_value=contract.total_value, contract_ids={contract.pk})
+    figures = SocialValueFigures(contract_value=contract.total_value or Decimal("0.00"), contract_ids={contract.pk})
     for p in progress:
         figures.add(p)
     return progress, figures

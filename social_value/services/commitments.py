@@ -68,8 +68,16 @@ def commitment_create(
 ) -> SocialValueCommitment:
     """Record what a provider committed to under a contract, valued at the proxy in force on the
     day it was committed (kept on the commitment, so a later catalogue change does not rewrite it).
-    Start and due dates default to the contract's start and current end."""
+    Start and due dates default to the contract's start and current end; where the contract's date
+    is not known (a contract from a published register), the commissioner must give it."""
     _scope(actor, contract)
+    missing = {}
+    if start_date is None and contract.start_date is None:
+        missing["start_date"] = "Enter the start date: the contract's start date is not known."
+    if due_date is None and contract.current_end_date is None:
+        missing["due_date"] = "Enter the due date: the contract's end date is not known."
+    if missing:
+        raise ValidationError(missing)
     proxy = proxy_for(measure, committed_on)
     commitment = SocialValueCommitment(
         contract=contract,

@@ -601,3 +601,53 @@ def test_loading_the_demo_social_value_again_adds_nothing(demo):
         DeliveryReturn.history.count(),
     )
     assert after == before
+
+
+# --- Contract variations and open data out (issue 7) -------------------------------------------------
+
+
+def test_demo_varies_a_few_contracts_through_contract_update_some_needing_a_change_notice(demo):
+    from commissioning.as_at import as_at
+    from contracts.models import ContractVariation
+
+    variations = list(ContractVariation.objects.select_related("contract", "varied_by").order_by("varied_on"))
+    assert 6 <= len(variations) <= 8
+    flagged = [v for v in variations if v.needs_change_notice]
+    assert 2 <= len(flagged) < len(variations)
+    assert any(v.term_change_percent and v.term_change_percent > 10 for v in flagged)  # a long extension
+    assert any(v.value_change_percent and v.value_change_percent < -10 for v in flagged)  # a reduction
+    today = timezone.localdate()
+    for v in variations:
+        contract = v.contract
+        assert contract.start_date < v.varied_on < today
+        assert v.reason and v.explanation
+        assert v.varied_by == contract.commissioner
+        assert (contract.total_value, contract.current_end_date) == (v.total_value_after, v.end_date_after)
+    # The history has the variation on its day: the contract as it stood the day before, and on the day.
+    for v in variations[:2]:
+        with as_at(v.varied_on - datetime.timedelta(days=1)):
+            assert Contract.objects.get(pk=v.contract_id).total_value == v.total_value_before
+        with as_at(v.varied_on):
+            assert Contract.objects.get(pk=v.contract_id).total_value == v.total_value_after
+    line = next(line for line in demo.splitlines() if line.startswith("Contract variations:"))
+    assert f"{len(variations)}, {len(flagged)} needing a contract change notice" in line
+
+
+def test_the_demos_whole_ocds_export_validates_with_payments_kpis_deductions_and_variations(demo):
+    from contracts.exports import contracts_register_csv, contracts_release_package, package_counts
+    from contracts.models import ContractVariation, Deduction, SpendLine
+    from contracts.notices import validate_release_package
+
+    package = contracts_release_package()
+    assert validate_release_package(package) == []
+    counts = package_counts(package)
+    assert counts.releases == Contract.objects.count()
+    linked = SpendLine.objects.filter(contract__isnull=False, redacted=False).count()
+    assert counts.transactions == linked > 1000
+    assert counts.metrics > 50 and counts.observations > counts.metrics
+    assert counts.performance_failures == Deduction.objects.filter(status="applied").count() > 0
+    assert counts.amendments == ContractVariation.objects.count()
+
+    rows = list(csv.DictReader(io.StringIO(contracts_register_csv())))
+    assert len(rows) == Contract.objects.filter(total_value__gt=5000).count()
+    assert {row["SME"] for row in rows} <= {"Yes", "No", "Not known"}

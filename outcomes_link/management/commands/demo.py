@@ -7,12 +7,13 @@ from django.utils import timezone
 from commissioning.choices import Role
 from commissioning.templatetags.gt import money
 from contracts.choices import SME_SIZES, ContractStatus, Location, Sector, SizeBand
-from contracts.models import Contract, Provider
+from contracts.models import Contract, ContractVariation, Provider
 from outcomes_link.demo import DEFAULT_SEED, demo_load, kent_based_share, performance_figures
 from outcomes_link.demo_history import demo_history_backdate
 from outcomes_link.demo_measures import demo_measures_load, measure_figures
 from outcomes_link.demo_social_value import demo_social_value_load, social_value_figures
 from outcomes_link.demo_spend import demo_spend_load, millions, spend_figures
+from outcomes_link.demo_variations import demo_variations_load
 from outcomes_link.models import OutcomeLink
 
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             demo_spend_load(seed=seed, result=result)
             demo_social_value_load(seed=seed, result=result)
             demo_measures_load(seed=seed, result=result)
+            # After the rest, so nothing else the demo plans depends on the contracts varied.
+            demo_variations_load(seed=seed, result=result)
             # Last: date what this run wrote as if entered over the years, so past days show data too.
             history = demo_history_backdate(seed=seed, since=started) if result.created_anything else None
         except ValidationError as exc:
@@ -63,6 +66,12 @@ class Command(BaseCommand):
             f"Performance: {perf.kpis} KPIs, {perf.returns} KPI returns, "
             f"{perf.open_concerns} open performance concern{'s' if perf.open_concerns != 1 else ''}, "
             f"deductions {money(perf.deductions_proposed)} proposed and {money(perf.deductions_applied)} applied."
+        )
+
+        variations = ContractVariation.objects.all()
+        self.stdout.write(
+            f"Contract variations: {variations.count()}, "
+            f"{variations.filter(needs_change_notice=True).count()} needing a contract change notice."
         )
 
         for year in spend_figures():

@@ -29,7 +29,7 @@ from dateutil.relativedelta import relativedelta
 from commissioning.postcodes import normalise_postcode, split_postcode
 from contracts.choices import DeclaredSize, ProcurementRoute
 from contracts.importers.returns import ImportFileError, heading_key, read_sheet
-from contracts.importers.spend import parse_amount_pence, parse_spend_date
+from contracts.importers.spend import column_mapping, parse_amount_pence, parse_spend_date
 
 # The fields of a register row, as named on the command line (--column FIELD=HEADER) and in messages.
 FIELDS: dict[str, str] = {
@@ -172,25 +172,8 @@ _LIMITS = {"reference": 50, "title": 300, "supplier": 300, "directorate": 200}
 
 
 def columns_mapping(pairs) -> dict[str, str]:
-    """A person's column mapping, checked: a dict of field to heading, or FIELD=HEADER texts (the command
-    line's --column, the API's `columns`). ValueError says what is wrong."""
-    items = pairs.items() if isinstance(pairs, dict) else [_pair(text) for text in pairs]
-    mapping = {}
-    for name, heading in items:
-        name = str(name).strip().lower()
-        if name not in FIELDS:
-            raise ValueError(f"'{name}' is not a field. The fields are: {', '.join(FIELDS)}.")
-        if not isinstance(heading, str) or not heading.strip():
-            raise ValueError(f"give the heading for {name}: write it as FIELD=HEADER, for example title=Contract Name.")
-        mapping[name] = heading.strip()
-    return mapping
-
-
-def _pair(text: str) -> tuple[str, str]:
-    name, sep, heading = str(text).partition("=")
-    if not sep or not name.strip() or not heading.strip():
-        raise ValueError(f"{text!r}: write it as FIELD=HEADER, for example title=Contract Name.")
-    return name, heading
+    """A person's column mapping for a register, checked as a spend file's is (ValueError says what is wrong)."""
+    return column_mapping(pairs, fields=FIELDS, example="title=Contract Name")
 
 
 # ---------------------------------------------------------------- checked rows

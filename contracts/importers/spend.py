@@ -49,25 +49,26 @@ FIELDS: dict[str, str] = {
 REQUIRED_FIELDS = ("date", "supplier", "amount")
 
 
-def column_mapping(pairs) -> dict[str, str]:
+def column_mapping(pairs, *, fields: dict[str, str] = FIELDS, example: str = "supplier=Payee") -> dict[str, str]:
     """A person's column mapping, checked: a dict of field to heading, or FIELD=HEADER texts (the
-    command line's --column, the API's repeated `columns`). ValueError says what is wrong."""
-    items = pairs.items() if isinstance(pairs, dict) else [_column_pair(text) for text in pairs]
+    command line's --column, the API's repeated `columns`). ValueError says what is wrong. `fields`
+    are the fields of the file being read (a spend file's by default; a contracts register has its own)."""
+    items = pairs.items() if isinstance(pairs, dict) else [_column_pair(text, example) for text in pairs]
     mapping = {}
     for name, heading in items:
         name = str(name).strip().lower()
-        if name not in FIELDS:
-            raise ValueError(f"'{name}' is not a field. The fields are: {', '.join(FIELDS)}.")
+        if name not in fields:
+            raise ValueError(f"'{name}' is not a field. The fields are: {', '.join(fields)}.")
         if not isinstance(heading, str) or not heading.strip():
-            raise ValueError(f"give the heading for {name}: write it as FIELD=HEADER, for example supplier=Payee.")
+            raise ValueError(f"give the heading for {name}: write it as FIELD=HEADER, for example {example}.")
         mapping[name] = heading.strip()
     return mapping
 
 
-def _column_pair(text: str) -> tuple[str, str]:
-    name, sep, heading = text.partition("=")
+def _column_pair(text: str, example: str) -> tuple[str, str]:
+    name, sep, heading = str(text).partition("=")
     if not sep or not name.strip() or not heading.strip():
-        raise ValueError(f"{text!r}: write it as FIELD=HEADER, for example supplier=Payee.")
+        raise ValueError(f"{text!r}: write it as FIELD=HEADER, for example {example}.")
     return name, heading
 
 

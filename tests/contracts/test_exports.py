@@ -645,7 +645,7 @@ def test_export_ocds_command_refuses_an_unknown_contract_and_writes_nothing_inva
     with pytest.raises(CommandError, match="No contract with the reference"):
         call_command("export_ocds", "--contract", "NO-SUCH", "--output", str(path))
     monkeypatch.setattr(
-        "contracts.management.commands.export_ocds.validate_release_package", lambda package: ["releases: wrong"]
+        "contracts.management.commands._common.validate_release_package", lambda package: ["releases: wrong"]
     )
     with pytest.raises(CommandError, match="not valid OCDS; nothing was written"):
         call_command("export_ocds", "--output", str(path))

@@ -115,7 +115,7 @@ def test_an_import_button_from_another_preview_is_refused(client, commissioner, 
     client.post(reverse(IMPORT), {"action": "check", "status": "submit", "file": upload("q2_utf8.csv")})
     response = client.post(reverse(IMPORT), {"action": "confirm", "token": "not-the-token"})
     assert response.status_code == 400
-    assert "The checked file is no longer held: select it and check it again" in response.content.decode()
+    assert "The file you uploaded is no longer held: select it and check it again" in response.content.decode()
     assert not KPIReturn.objects.exists()
 
 

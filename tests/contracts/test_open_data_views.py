@@ -268,3 +268,11 @@ def test_import_ocds_keeps_the_councils_buyer_or_every_buyer(kcc_framework, tmp_
     assert Contract.objects.count() == 2
     with pytest.raises(CommandError, match="There is no directorate 'XX'"):
         run("import_ocds", str(path), "--directorate", "XX")
+
+
+def test_a_file_no_longer_held_is_asked_for_again(client, procurement, kcc_framework):
+    client.force_login(procurement)
+    response = client.post(reverse("contracts:ocds_import"), {"action": "import", "token": "0" * 32})
+    assert response.status_code == 400
+    assert "The file you uploaded is no longer held: select it and check it again" in response.content.decode()
+    assert not ContractImport.objects.exists()

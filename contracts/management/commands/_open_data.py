@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from commissioning.models import Directorate
 from commissioning.templatetags.gt import money
 from contracts.importers.register import FIELDS
+from contracts.management.commands._common import actor_for as common_actor_for
 from contracts.services.open_data import ContractImportError, ContractImportResult
 
 
 def actor_for(username: str):
     """The person importing (recorded on the import and in every contract's history), or None for the system."""
-    if not username:
-        return None
-    try:
-        actor = get_user_model().objects.get(username=username)
-    except get_user_model().DoesNotExist as exc:
-        raise CommandError(f"There is no user '{username}'.") from exc
-    if not actor.has_perm("contracts.add_contractimport"):
-        raise CommandError(f"{username}'s role does not allow importing contracts.")
-    return actor
+    return common_actor_for(username, permission="contracts.add_contractimport", what="importing contracts")
 
 
 def directorate_for(code: str | None) -> Directorate | None:

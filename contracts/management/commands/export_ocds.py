@@ -1,13 +1,9 @@
 """Write the council's contracts as one OCDS 1.1 release package (contracts.exports)."""
 
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
 from contracts.exports import contracts_release_package, package_counts
-from contracts.models import Contract
-from contracts.notices import validate_release_package
+from contracts.management.commands._common import contracts_with_reference, write_valid_package
 
 
 class Command(BaseCommand):
@@ -24,27 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--uri", help="The package's URI, where it will be published (default: a URN)")
 
     def handle(self, *args, contract=None, output, uri=None, **options):
-        contracts = None
-        if contract:
-            contracts = Contract.objects.filter(reference__iexact=contract.strip())
-            if not contracts.exists():
-                raise CommandError(f"No contract with the reference {contract!r}.")
+        contracts = contracts_with_reference(contract)
         try:
             package = contracts_release_package(contracts=contracts, uri=uri)
         except ValueError as exc:
             raise CommandError(f"{exc} Nothing was written.") from exc
-        errors = validate_release_package(package)
-        if errors:
-            shown = "\n".join(f"  {error}" for error in errors[:50])
-            more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-            raise CommandError(f"The export is not valid OCDS; nothing was written:\n{shown}{more}")
-        path = Path(output)
-        try:
-            with path.open("w", encoding="utf-8") as handle:
-                json.dump(package, handle, ensure_ascii=False, indent=2)
-                handle.write("\n")
-        except OSError as exc:
-            raise CommandError(f"Could not write {path}: {exc.strerror or exc}") from exc
+        path = write_valid_package(package, output, what="export is")
         counts = package_counts(package)
         self.stdout.write(
             f"Wrote {counts.releases} release{'s' if counts.releases != 1 else ''} to {path}: "

@@ -1,12 +1,9 @@
 """Write the contract performance notices of confirmed assessments as one OCDS release package."""
 
-import json
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from contracts.models import Contract
-from contracts.notices import performance_notice_package, validate_release_package
+from contracts.management.commands._common import contracts_with_reference, write_valid_package
+from contracts.notices import performance_notice_package
 from contracts.selectors import confirmed_assessments
 
 
@@ -23,11 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--uri", help="The package's URI, where it will be published (default: a URN)")
 
     def handle(self, *args, contract=None, output, uri=None, **options):
-        contracts = None
-        if contract:
-            contracts = Contract.objects.filter(reference__iexact=contract.strip())
-            if not contracts.exists():
-                raise CommandError(f"No contract with the reference {contract!r}.")
+        contracts = contracts_with_reference(contract)
         assessments = list(confirmed_assessments(contracts=contracts))
         if not assessments:
             whose = f" for {contract}" if contract else ""
@@ -36,18 +29,7 @@ class Command(BaseCommand):
                 "A commissioner confirms an assessment on its page first."
             )
         package = performance_notice_package(assessments, uri=uri)
-        errors = validate_release_package(package)
-        if errors:
-            shown = "\n".join(f"  {error}" for error in errors[:50])
-            more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-            raise CommandError(f"The notices are not valid OCDS; nothing was written:\n{shown}{more}")
-        path = Path(output)
-        try:
-            with path.open("w", encoding="utf-8") as handle:
-                json.dump(package, handle, ensure_ascii=False, indent=2)
-                handle.write("\n")
-        except OSError as exc:
-            raise CommandError(f"Could not write {path}: {exc.strerror or exc}") from exc
+        path = write_valid_package(package, output, what="notices are")
         count = len(package["releases"])
         noun = "notice" if count == 1 else "notices"
         self.stdout.write(f"Wrote {count} contract performance {noun} to {path}.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from commissioning.templatetags.gt import money
 from contracts.importers.spend import FIELDS, MAX_PROBLEMS_SHOWN, SpendFileError, column_mapping
+from contracts.management.commands._common import actor_for
 from contracts.services import spend_file_import
 
 
@@ -94,15 +94,7 @@ class Command(BaseCommand):
         self._summary(result)
 
     def _actor(self, username: str):
-        if not username:
-            return None
-        try:
-            actor = get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist as exc:
-            raise CommandError(f"There is no user '{username}'.") from exc
-        if not actor.has_perm("contracts.add_spendimport"):
-            raise CommandError(f"{username}'s role does not allow importing spend files.")
-        return actor
+        return actor_for(username, permission="contracts.add_spendimport", what="importing spend files")
 
     def _reject(self, file_name: str, messages: list[str], more: int) -> None:
         for message in messages[:MAX_PROBLEMS_SHOWN]:

@@ -19,7 +19,9 @@ NPM_STAMP := node_modules/.golden-thread-installed
 PORT ?= 8000
 # Parallel workers for the non-browser tests (pytest-xdist); 0 or 1 runs them in one process.
 PYTEST_WORKERS ?= 2
-PYTEST_PARALLEL := $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS),-p no:xdist)
+# --dist loadfile runs each test file on one worker, so a module-wide fixture (the demo, loaded once for
+# test_demo.py in about a minute) is set up once, not once a worker.
+PYTEST_PARALLEL := $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,-p no:xdist)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 

@@ -13,11 +13,11 @@ Two publications, read from contracts.selectors.exports:
   (transactions, from the spend files), its KPIs and their counted returns (metrics and observations, with
   the targets as agreed metrics), its applied deductions (performance failures) and its variations
   (amendments, each saying whether it needs a Procurement Act 2023 contract change notice). It uses the
-  same extensions, and is checked by the same validator, as the contract performance notices
-  (contracts.notices), so `validate_release_package` must find nothing wrong before it is handed out.
+  same extensions, and is checked by the same validator (contracts.ocds), as the contract performance
+  notices, so `validate_release_package` must find nothing wrong before it is handed out.
 
 Nothing is invented: a date or value the council does not know is left out of the release, and left blank
-in the register. Money stays Decimal until the JSON boundary (contracts.notices._gbp).
+in the register. Money stays Decimal until the JSON boundary (contracts.ocds.gbp).
 """
 
 from __future__ import annotations
@@ -38,19 +38,19 @@ from commissioning.db import pence_to_pounds
 from commissioning.downloads import DATE, MONEY, Column, Table, tables_csv
 from contracts.choices import SME_SIZES, ContractStatus, ProcurementRoute, Sector, SizeBand
 from contracts.models import Contract, ContractVariation, Provider
-from contracts.notices import (
-    _CONTRACT_STATUS,
+from contracts.ocds import (
+    CONTRACT_STATUS,
     EXTENSIONS,
-    _agreed_metric,
-    _buyer,
-    _gbp,
-    _instant,
-    _measure,
-    _metric,
-    _performance_failure,
-    _period,
-    _supplier,
+    agreed_metric,
+    buyer_party,
+    gbp,
+    instant,
+    kpi_metric,
+    observation_measure,
     ocid_for,
+    performance_failure,
+    supplier_party,
+    whole_days,
 )
 from contracts.selectors import contracts_for_ocds, contracts_register_rows
 
@@ -200,7 +200,7 @@ def _transaction(line, *, payer: dict, payee: dict) -> dict:
     return {
         "id": key,
         "date": _day_start(line.payment_date),
-        "value": _gbp(pence_to_pounds(line.amount_pence)),
+        "value": gbp(pence_to_pounds(line.amount_pence)),
         "payer": payer,
         "payee": payee,
     }
@@ -210,8 +210,8 @@ def _observation(kpi, ret) -> dict:
     """One counted KPI return: its period and actual value in the KPI's unit, with the RAG in the notes."""
     observation = {
         "id": f"{kpi.code}-{ret.period_start:%Y-%m-%d}",
-        "period": _period(ret.period_start, ret.period_end),
-        **_measure(kpi, Decimal(ret.actual)),
+        "period": whole_days(ret.period_start, ret.period_end),
+        **observation_measure(kpi, Decimal(ret.actual)),
     }
     label = ret.period.label
     observation["notes"] = f"{label}: {ret.get_rag_display().lower()}" if ret.rag else label
@@ -264,8 +264,8 @@ def contract_release(contract: Contract) -> dict:
     award and contract carry the whole-life value and the period from the start date to the current end date
     (after extensions) where they are known; both are left out where not.
     """
-    buyer = _buyer()
-    supplier = _supplier(contract.provider)
+    buyer = buyer_party()
+    supplier = supplier_party(contract.provider)
     payer = {"id": buyer["id"], "name": buyer["name"]}
     payee = {"id": supplier["id"], "name": supplier["name"]}
     lines = contract.ocds_spend_lines
@@ -275,17 +275,17 @@ def contract_release(contract: Contract) -> dict:
     if lines:
         implementation["transactions"] = [_transaction(line, payer=payer, payee=payee) for line in lines]
     metrics = [
-        {**_metric(kpi), "observations": [_observation(kpi, ret) for ret in kpi.ocds_returns]}
+        {**kpi_metric(kpi), "observations": [_observation(kpi, ret) for ret in kpi.ocds_returns]}
         for kpi in kpis
         if kpi.ocds_returns
     ]
     if metrics:
         implementation["metrics"] = metrics
     if contract.ocds_deductions:
-        implementation["performanceFailures"] = [_performance_failure(d, supplier) for d in contract.ocds_deductions]
+        implementation["performanceFailures"] = [performance_failure(d, supplier) for d in contract.ocds_deductions]
 
-    status = _CONTRACT_STATUS.get(contract.status, "active")
-    period = _period(contract.start_date, contract.current_end_date)  # only the days that are known
+    status = CONTRACT_STATUS.get(contract.status, "active")
+    period = whole_days(contract.start_date, contract.current_end_date)  # only the days that are known
     award = {
         "id": contract.reference,
         "title": contract.title,
@@ -296,13 +296,13 @@ def contract_release(contract: Contract) -> dict:
     if contract.description:
         award["description"] = block["description"] = contract.description
     if contract.total_value is not None:
-        award["value"] = _gbp(contract.total_value)
-        block["value"] = _gbp(contract.total_value)
+        award["value"] = gbp(contract.total_value)
+        block["value"] = gbp(contract.total_value)
     if period:
         award["contractPeriod"] = dict(period)
         block["period"] = dict(period)
     if kpis:
-        block["agreedMetrics"] = [_agreed_metric(kpi) for kpi in kpis]
+        block["agreedMetrics"] = [agreed_metric(kpi) for kpi in kpis]
     if implementation:
         block["implementation"] = implementation
     if contract.ocds_variations:
@@ -314,7 +314,7 @@ def contract_release(contract: Contract) -> dict:
     ]
     release = {
         "ocid": ocid_for(contract),
-        "date": _instant(_last_changed(contract)),
+        "date": instant(_last_changed(contract)),
         "tag": ["contract", "implementation"] if implementation else ["contract"],
         "initiationType": "tender",
         "language": "en",

@@ -60,7 +60,8 @@ from contracts.filtersets import (
 )
 from contracts.importers.spend import SpendColumnsMissing, SpendFileError
 from contracts.models import Contract
-from contracts.notices import performance_notice_package, validate_release_package
+from contracts.notices import performance_notice_package
+from contracts.ocds import validate_release_package
 from contracts.selectors import (
     assessment_list,
     concern_list,

@@ -31,7 +31,7 @@ from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 
 from commissioning.postcodes import postcode_in_text
 from contracts.choices import ContractStatus, DeclaredSize, ProcurementRoute
-from contracts.notices import SCHEMA_DIR
+from contracts.ocds import SCHEMA_DIR
 from contracts.services.providers import normalise_company_number, normalise_provider_name
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

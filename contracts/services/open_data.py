@@ -238,7 +238,7 @@ class _ContractWriter:
             self.directorates_added.append(name)
         return found
 
-    def provider_for(self, draft: ProviderDraft) -> Provider:
+    def provider_for(self, draft: ProviderDraft, where: str) -> Provider:
         provider = (
             (draft.companies_house_number and self._by_company.get(draft.companies_house_number))
             or (draft.charity_number and self._by_charity.get(draft.charity_number))
@@ -250,6 +250,11 @@ class _ContractWriter:
             and draft.companies_house_number
             and provider.companies_house_number not in ("", draft.companies_house_number)
         ):
+            self.warnings.append(
+                f"{where}, company number: {draft.name} is {draft.companies_house_number}, but the provider "
+                f"{provider.name} is {provider.companies_house_number}: recorded as a separate provider; check "
+                "which is right."
+            )
             provider = None  # the same name, another company: a different provider
         if provider is None:
             provider = provider_create(
@@ -363,7 +368,7 @@ class _ContractWriter:
         contract = Contract(
             reference=self._reference(draft),
             directorate=directorate,
-            provider=self.provider_for(draft.provider),
+            provider=self.provider_for(draft.provider, draft.where),
             **values,
         )
         _contract_prepare(contract)

@@ -31,7 +31,8 @@ from contracts.filtersets import PerformanceAssessmentFilterSet
 from contracts.forms.assessments import AssessmentConfirmForm, AssessmentProposeForm, default_assessment_period
 from contracts.forms.providers import apply_service_errors
 from contracts.models import PerformanceAssessment
-from contracts.notices import notice_filename, performance_notice_package, validate_release_package
+from contracts.notices import notice_filename, performance_notice_package
+from contracts.ocds import validate_release_package
 from contracts.selectors import (
     KEY_KPI_MINIMUM,
     KEY_KPI_THRESHOLD,

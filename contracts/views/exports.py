@@ -18,7 +18,7 @@ from contracts.exports import (
     register_filename,
 )
 from contracts.models import Contract
-from contracts.notices import validate_release_package
+from contracts.ocds import validate_release_package
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from commissioning.choices import Role
 from contracts.choices import AssessmentReason, AssessmentStatus, ContractStatus, PerformanceRating
 from contracts.forms.assessments import default_assessment_period
 from contracts.models import PerformanceAssessment
-from contracts.notices import validate_release_package
+from contracts.ocds import validate_release_package
 from contracts.services import performance_assessment_confirm, performance_assessment_propose
 from tests.commissioning.factories import UserFactory
 from tests.contracts.factories import ContractFactory, KPIFactory, kpi_return

@@ -25,7 +25,7 @@ from contracts.exports import (
     result_of,
 )
 from contracts.models import Contract, Deduction
-from contracts.notices import EXTENSIONS, validate_release_package
+from contracts.ocds import EXTENSIONS, validate_release_package
 from contracts.services import contract_update, deduction_apply
 from tests.api_testing import ALL_ROLES, ANONYMOUS, NO_ROLE, READ_ROLES, api_client, assert_refused
 from tests.contracts.factories import ContractFactory, KPIFactory, ProviderFactory, import_spend, kpi_return, spend_csv

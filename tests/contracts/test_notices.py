@@ -11,12 +11,8 @@ from django.core.management import CommandError, call_command
 
 from contracts.choices import AssessmentReason, DeductionRule, DeductionStatus, PerformanceRating
 from contracts.models import Deduction, PerformanceAssessment
-from contracts.notices import (
-    MEASURE_CLASSIFICATION_CODES,
-    performance_notice_package,
-    performance_notice_release,
-    validate_release_package,
-)
+from contracts.notices import performance_notice_package, performance_notice_release
+from contracts.ocds import MEASURE_CLASSIFICATION_CODES, validate_release_package
 from contracts.services import (
     deduction_apply,
     deduction_waive,

@@ -102,6 +102,13 @@ def test_the_salford_register_imports_without_editing_and_again_adds_nothing(kcc
     stored = sum(v for v in Contract.objects.values_list("total_value", flat=True) if v is not None)
     assert stored == total
     assert sorted(result.directorates_added) == ["People", "Place", "Regeneration", "Service Reform"]
+    # Suppliers are one provider per company number, then per name: 259 in all. A name seen with two numbers
+    # (a typing slip, or two companies of a group) stays two providers, with a warning to check.
+    assert result.providers_added == Provider.objects.count() == 259
+    assert (
+        "Row 221, company number: Schofield and Sons Ltd is 02459259, but the provider Schofield and Sons Ltd is "
+        "25459259: recorded as a separate provider; check which is right."
+    ) in result.warnings
     record = ContractImport.objects.get()
     assert (record.rows, record.contracts_added, record.imported_by) == (rows, rows, procurement)
     # Every contract is attributed to the person who imported it, with the file and row.

@@ -22,7 +22,7 @@ from contracts.choices import (
     ReturnStatus,
 )
 from contracts.models import KPI, Deduction, KPIReturn, PerformanceAssessment, PerformanceConcern
-from contracts.notices import ocid_for, validate_release_package
+from contracts.ocds import ocid_for, validate_release_package
 from tests.api_testing import REASON, APITestSet, api_client, detail_url, latest_history, list_url
 from tests.contracts.factories import ContractFactory, KPIFactory, kpi_return
 

@@ -13,7 +13,8 @@ from commissioning.models import SupportingOutcome
 from commissioning.templatetags.gt import date_or_not_known, money_or_not_known, money_short_or_not_known
 from contracts.choices import AssessmentReason, DeductionRule, DeductionStatus, Frequency
 from contracts.models import Contract, Deduction
-from contracts.notices import performance_notice_package, validate_release_package
+from contracts.notices import performance_notice_package
+from contracts.ocds import validate_release_package
 from contracts.rules import DeductionRuleSpec, deduction_for
 from contracts.selectors import recent_quarters
 from contracts.services import performance_assessment_confirm, performance_assessment_propose

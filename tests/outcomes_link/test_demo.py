@@ -1,7 +1,9 @@
 """`manage.py demo`: the seeded demonstration set people see first (issue: demo data).
 
 The command runs once per module inside a transaction that is rolled back afterwards, so
-the ~250 contracts do not leak into other tests and each test below reads the same set.
+the ~250 contracts do not leak into other tests and each test below reads the same set. With
+pytest-xdist the Makefile sends each file's tests to one worker (`--dist loadfile`), so the demo
+is loaded once, not once a worker.
 """
 
 import csv
@@ -636,7 +638,7 @@ def test_demo_varies_a_few_contracts_through_contract_update_some_needing_a_chan
 def test_the_demos_whole_ocds_export_validates_with_payments_kpis_deductions_and_variations(demo):
     from contracts.exports import contracts_register_csv, contracts_release_package, package_counts
     from contracts.models import ContractVariation, Deduction, SpendLine
-    from contracts.notices import validate_release_package
+    from contracts.ocds import validate_release_package
 
     package = contracts_release_package()
     assert validate_release_package(package) == []

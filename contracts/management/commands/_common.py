@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db.models import QuerySet
 
 from contracts.models import Contract
-from contracts.notices import validate_release_package
+from contracts.ocds import validate_release_package
 
 
 def actor_for(username: str, *, permission: str, what: str):

@@ -272,14 +272,14 @@ class _ContractWriter:
             )
             self.counts["providers_added"] += 1
         else:
-            provider = self._fill_blanks(provider, draft)
+            provider = self._fill_blanks(provider, draft, where)
         self._remember(provider)
         if draft.source_key and draft.source_key not in self._by_source:
             ProviderSourceKey.objects.create(provider=provider, scheme=draft.source_key[0], key=draft.source_key[1])
             self._by_source[draft.source_key] = provider
         return provider
 
-    def _fill_blanks(self, provider: Provider, draft: ProviderDraft) -> Provider:
+    def _fill_blanks(self, provider: Provider, draft: ProviderDraft, where: str) -> Provider:
         """Add what the source knows and the provider's record does not; never overwrite a recorded fact."""
         data = {}
         if not provider.postcode and draft.postcode:
@@ -293,21 +293,24 @@ class _ContractWriter:
         if not provider.declared_size and draft.declared_size:
             data.update(declared_size=draft.declared_size, declared_source=draft.declared_source[:200])
         elif draft.declared_size and draft.declared_size != provider.declared_size:
-            self._conflict(provider, "size", draft.declared_size, provider.declared_size, draft)
+            self._conflict(provider, "SME flag", draft.declared_size, provider.declared_size, draft, where)
         if provider.declared_vcse is None and draft.declared_vcse is not None:
             data.update(declared_vcse=draft.declared_vcse, declared_source=draft.declared_source[:200])
         elif draft.declared_vcse is not None and draft.declared_vcse != provider.declared_vcse:
-            self._conflict(provider, "VCSE", draft.declared_vcse, provider.declared_vcse, draft)
+            self._conflict(provider, "VCSE flag", draft.declared_vcse, provider.declared_vcse, draft, where)
         if data:
             provider = provider_update(provider=provider, data=data, actor=self.actor, reason=self.reason)
         return provider
 
-    def _conflict(self, provider: Provider, what: str, said, kept, draft: ProviderDraft) -> None:
+    def _conflict(self, provider: Provider, what: str, said, kept, draft: ProviderDraft, where: str) -> None:
+        """A supplier declared one thing here and another before: the first declaration stands, and the
+        person importing is asked to check."""
+
         def words(value) -> str:
             return {True: "a VCSE", False: "not a VCSE", "sme": "an SME", "large": "large"}.get(value, str(value))
 
         self.warnings.append(
-            f"{draft.name}: declared {words(said)} ({draft.declared_source}), but {provider.name} is already "
+            f"{where}, {what}: {draft.name} is declared {words(said)} here, but {provider.name} was already "
             f"declared {words(kept)} ({provider.declared_source or 'recorded'}); kept {words(kept)}: "
             "check which is right."
         )

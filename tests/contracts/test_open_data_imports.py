@@ -433,3 +433,13 @@ def test_a_register_in_excel_imports_as_its_csv_does(kcc_framework):
     contract = Contract.objects.get()
     assert (contract.reference, contract.annual_value) == ("XL1", Decimal("100000.50"))
     assert contract.procurement_route == ProcurementRoute.FRAMEWORK
+
+
+def test_a_supplier_declared_differently_on_two_rows_keeps_the_first_and_the_import_warns(kcc_framework):
+    content = register_csv([row(), row(**{"Contract Reference": "C2", "SME Supplier?": "No"})])
+    result = contracts_register_import(content=content, file_name="r.csv", publisher="Kent County Council")
+    assert result.warnings == [
+        "Row 3, SME flag: Maidstone Care Ltd is declared large here, but Maidstone Care Ltd was already declared an "
+        "SME (Kent County Council contracts register); kept an SME: check which is right."
+    ]
+    assert Provider.objects.get().size == SizeBand.SME
